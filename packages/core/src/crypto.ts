@@ -1,0 +1,21 @@
+// The hashing primitives behind `sign`/`verify`. The default entry uses Web Crypto plus a pure MD5
+// (edge runtimes have no MD5 in Web Crypto); the `node` export condition swaps in `node:crypto`.
+import { webCrypto } from './crypto-web.js';
+
+export interface SignatureCrypto {
+  /** Lowercase hex HMAC-SHA256 of the UTF-8 message. */
+  hmacSha256Hex(key: string, message: string): Promise<string>;
+  /** Lowercase hex MD5 of the UTF-8 message. */
+  md5Hex(message: string): Promise<string>;
+}
+
+let active: SignatureCrypto = webCrypto;
+
+/** Replaces the hashing backend (the Node entry installs `node:crypto`). */
+export function setSignatureCrypto(impl: SignatureCrypto): void {
+  active = impl;
+}
+
+export function signatureCrypto(): SignatureCrypto {
+  return active;
+}

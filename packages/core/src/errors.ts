@@ -1,0 +1,215 @@
+// One error base class, subclasses by cause. Each carries a stable `code` (never rely on class
+// names, which minifiers rename) and a message that says what to do next. No secret is ever put
+// into an error: messages name fields, never their values when the value is a credential.
+
+const BRAND = Symbol.for('diamondpay.error');
+
+export type DiamondPayErrorCode =
+  | 'validation_error'
+  | 'configuration_error'
+  | 'signature_invalid'
+  | 'api_error'
+  | 'authentication_error'
+  | 'connection_error'
+  | 'timeout'
+  | 'outcome_unknown'
+  | 'deposit_details_lost'
+  | 'notification_too_large'
+  | 'notification_malformed'
+  | 'notification_invalid'
+  | 'notification_expired'
+  | 'platform_mismatch'
+  | 'notification_unsupported';
+
+export interface DiamondPayErrorOptions {
+  cause?: unknown;
+}
+
+export class DiamondPayError extends Error {
+  readonly code: DiamondPayErrorCode;
+
+  constructor(code: DiamondPayErrorCode, message: string, options: DiamondPayErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    Object.defineProperty(this, BRAND, { value: true });
+    // Keep a readable name without relying on the class name surviving minification.
+    Object.defineProperty(this, 'name', { value: 'DiamondPayError', enumerable: false, configurable: true });
+  }
+}
+
+/** True for any error thrown by this SDK, even across duplicated copies of the package. */
+export function isDiamondPayError(error: unknown): error is DiamondPayError {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
+}
+
+function named<T extends Error>(error: T, name: string): T {
+  Object.defineProperty(error, 'name', { value: name, enumerable: false, configurable: true });
+  return error;
+}
+
+export interface ValidationIssue {
+  /** Wire name of the offending field (e.g. `amount`), or an option name (e.g. `platformKey`). */
+  field: string;
+  /** Stable rule id, e.g. `required`, `max_length`, `pattern`, `integer`. */
+  rule: string;
+  /** Human explanation, never containing a secret. */
+  message: string;
+}
+
+/** Bad input, detected before anything was sent. Lists every problem at once. */
+export class DiamondPayValidationError extends DiamondPayError {
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(
+    issues: readonly ValidationIssue[],
+    context = 'Invalid parameters',
+    code: DiamondPayErrorCode = 'validation_error',
+  ) {
+    const lines = issues.map((i) => `  - ${i.field}: ${i.message} [${i.rule}]`).join('\n');
+    super(code, `${context} (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines}`);
+    this.issues = issues;
+    named(this, 'DiamondPayValidationError');
+  }
+}
+
+export interface ApiErrorDetails {
+  /** The gateway's `error_code` (e.g. `0004`), when it sent one. */
+  errorCode?: string | undefined;
+  /** The gateway's `error_msg`, verbatim. */
+  errorMsg?: string | undefined;
+  /** HTTP status of the response. */
+  httpStatus: number;
+  /** The request path, without host. */
+  path: string;
+}
+
+/** The gateway answered, and the answer was not success. Carries its code and message verbatim. */
+export class DiamondPayApiError extends DiamondPayError {
+  readonly errorCode: string | undefined;
+  readonly errorMsg: string | undefined;
+  readonly httpStatus: number;
+  readonly path: string;
+
+  constructor(details: ApiErrorDetails, message?: string, code: DiamondPayErrorCode = 'api_error') {
+    const what =
+      details.errorCode !== undefined
+        ? `gateway error ${details.errorCode}${details.errorMsg ? ` "${details.errorMsg}"` : ''}`
+        : `HTTP ${details.httpStatus} without a gateway error code`;
+    super(code, message ?? `Diamond Pay ${details.path}: ${what}.`);
+    this.errorCode = details.errorCode;
+    this.errorMsg = details.errorMsg;
+    this.httpStatus = details.httpStatus;
+    this.path = details.path;
+    named(this, 'DiamondPayApiError');
+  }
+}
+
+/** The gateway rejected the credentials: `0004` (request signature) or `0006` (Authorization). */
+export class DiamondPayAuthenticationError extends DiamondPayApiError {
+  constructor(details: ApiErrorDetails) {
+    const hint =
+      details.errorCode === '0006'
+        ? 'the Authorization token was refused: check the `authorization` option (sent raw, without "Bearer")'
+        : 'the request signature was refused: check `platformKey` and `platformId` (an operator key reset invalidates the old key at once)';
+    super(
+      details,
+      `Diamond Pay ${details.path}: gateway error ${details.errorCode ?? '?'}${details.errorMsg ? ` "${details.errorMsg}"` : ''}: ${hint}.`,
+      'authentication_error',
+    );
+    named(this, 'DiamondPayAuthenticationError');
+  }
+}
+
+/** The request could not be completed on the network. `requestSent` tells whether the gateway may have seen it. */
+export class DiamondPayConnectionError extends DiamondPayError {
+  readonly requestSent: boolean;
+
+  constructor(message: string, requestSent: boolean, cause?: unknown) {
+    super('connection_error', message, { cause });
+    this.requestSent = requestSent;
+    named(this, 'DiamondPayConnectionError');
+  }
+}
+
+/** No answer within the timeout (seconds in the message, milliseconds in `timeoutMs`). */
+export class DiamondPayTimeoutError extends DiamondPayError {
+  readonly timeoutMs: number;
+
+  constructor(path: string, timeoutMs: number) {
+    super('timeout', `Diamond Pay ${path}: no answer within ${timeoutMs / 1000} s (option timeoutMs).`);
+    this.timeoutMs = timeoutMs;
+    named(this, 'DiamondPayTimeoutError');
+  }
+}
+
+/**
+ * A create request may or may not have reached the gateway and the SDK could not find out.
+ * Do not create the order again under a new id: call `deposits.retrieve(paymentClId)` later.
+ */
+export class DiamondPayOutcomeUnknownError extends DiamondPayError {
+  readonly paymentClId: string;
+
+  constructor(paymentClId: string, reason: string, cause?: unknown) {
+    super(
+      'outcome_unknown',
+      `The outcome of creating deposit "${paymentClId}" is unknown (${reason}). Do not create it again under another id: ` +
+        `call deposits.retrieve("${paymentClId}") later to learn whether it exists.`,
+      { cause },
+    );
+    this.paymentClId = paymentClId;
+    named(this, 'DiamondPayOutcomeUnknownError');
+  }
+}
+
+/**
+ * The deposit was created (the gateway has it) but its answer, with the cashier `link`, was lost
+ * in transit. The order must not be created twice; show the payer a new order or the query result.
+ */
+export class DiamondPayDepositDetailsLostError extends DiamondPayError {
+  readonly paymentId: string;
+  readonly paymentClId: string;
+  /** The record the gateway returned when queried. */
+  readonly record: Readonly<{ payment_id: string; payment_cl_id: string; amount: number; status: number }>;
+
+  constructor(
+    paymentClId: string,
+    paymentId: string,
+    record: Readonly<{ payment_id: string; payment_cl_id: string; amount: number; status: number }>,
+  ) {
+    super(
+      'deposit_details_lost',
+      `Deposit "${paymentClId}" exists on the gateway as ${paymentId}, but the answer carrying its cashier details was lost. ` +
+        'It was not created twice. Use `paymentId`/`record`, or create a new order with a new payment_cl_id for the payer.',
+    );
+    this.paymentId = paymentId;
+    this.paymentClId = paymentClId;
+    this.record = record;
+    named(this, 'DiamondPayDepositDetailsLostError');
+  }
+}
+
+/** An incoming notification was refused. `httpStatus` is what the receiver answers the gateway. */
+export class DiamondPayNotificationError extends DiamondPayError {
+  readonly httpStatus: number;
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(
+    code: DiamondPayErrorCode,
+    httpStatus: number,
+    message: string,
+    issues: readonly ValidationIssue[] = [],
+  ) {
+    super(code, message);
+    this.httpStatus = httpStatus;
+    this.issues = issues;
+    named(this, 'DiamondPayNotificationError');
+  }
+}
+
+/** A notification's signature is missing, malformed or wrong (answered with HTTP 401). */
+export class DiamondPaySignatureError extends DiamondPayNotificationError {
+  constructor(message: string) {
+    super('signature_invalid', 401, message);
+    named(this, 'DiamondPaySignatureError');
+  }
+}

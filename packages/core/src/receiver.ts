@@ -1,0 +1,344 @@
+// The framework-neutral notification endpoint: raw body in, the exact reply for the gateway out.
+// The gateway stops retrying only on {"error_code":"0000"}, so that reply is given only after the
+// merchant's handler succeeded (or for a notification already processed), never before.
+import { DiamondPayError, DiamondPayValidationError, isDiamondPayError } from './errors.js';
+import {
+  DEFAULT_MAX_NOTIFICATION_BYTES,
+  type DepositNotification,
+  type Notification,
+  type PayoutNotification,
+  tooLarge,
+  verifyNotification,
+} from './notification.js';
+import { MemoryNotificationStore, type NotificationStore } from './store.js';
+
+/** The one reply the gateway accepts as "delivered". */
+export const ACK_BODY = '{"error_code":"0000"}';
+
+const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'content-type': 'application/json; charset=utf-8',
+  'cache-control': 'no-store',
+});
+
+export interface NotificationReply {
+  status: number;
+  body: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * `processed`: handler ran and succeeded (acknowledged); `duplicate`: already processed (acknowledged);
+ * `rejected`: refused before any handler ran; `failed`: the handler threw (not acknowledged, the gateway retries);
+ * `busy`: another instance is processing the same notification right now (not acknowledged).
+ */
+export type ReceiveOutcome = 'processed' | 'duplicate' | 'rejected' | 'failed' | 'busy';
+
+export interface ReceiveResult extends NotificationReply {
+  outcome: ReceiveOutcome;
+  /** Present when the signature verified. */
+  notification?: Notification;
+  /** Why it was rejected or failed. */
+  error?: unknown;
+}
+
+export type NotificationHandler<N, Ctx> = (notification: N, context: Ctx) => unknown;
+
+export interface NotificationReceiverOptions<Ctx = undefined> {
+  platformId: string;
+  platformKey: string;
+  /** Runs once per (payment_id, status) after verification; throw to have the gateway retry. */
+  onDeposit?: NotificationHandler<DepositNotification, Ctx>;
+  /** Runs once per (payout_id, status). */
+  onPayout?: NotificationHandler<PayoutNotification, Ctx>;
+  /** Duplicate tracking; default an in-memory store (single instance). */
+  store?: NotificationStore;
+  /** How long processed notifications are remembered, in seconds; older notifications are refused. Default 86 400 (24 h); at least 7 200. */
+  retentionSeconds?: number;
+  /** How long a claim lasts while a handler runs, in seconds, before another delivery may retry. Default 300. */
+  processingTimeoutSeconds?: number;
+  /** Largest accepted body in bytes. Default 65 536. */
+  maxBodyBytes?: number;
+  /** Accept MD5-signed notifications. Default true. */
+  acceptMd5?: boolean;
+  /** Called for every refused or failed notification (for logging; secrets are never included). */
+  onError?: (error: unknown, result: ReceiveResult) => void;
+  /** Clock in milliseconds (tests). */
+  now?: () => number;
+}
+
+function reply(status: number, body: string): NotificationReply {
+  return { status, body, headers: { ...JSON_HEADERS } };
+}
+
+function errorReply(status: number, code: string, message: string): NotificationReply {
+  return reply(status, JSON.stringify({ error_code: code, error_msg: message }));
+}
+
+function randomToken(): string {
+  const bytes = new Uint8Array(12);
+  crypto.getRandomValues(bytes);
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
+/** The dedupe key: one handler run per (kind, platform, order, status). */
+export function notificationKey(n: Notification): string {
+  return n.kind === 'deposit'
+    ? `deposit:${n.platform_id}:${n.payment_id}:${n.status}`
+    : `payout:${n.platform_id}:${n.payout_id}:${n.status}`;
+}
+
+export interface NotificationReceiver<Ctx = undefined> {
+  /** Handles one delivery from its raw body. Never throws; the reply says what happened. */
+  receive(rawBody: string | Uint8Array | ArrayBuffer, context: Ctx): Promise<ReceiveResult>;
+  /** Handles a Web `Request` (method, content type, size-limited body) and answers with a `Response`. */
+  handleRequest(request: Request, context: Ctx): Promise<Response>;
+  /** The reply for a request that cannot be a notification (wrong method or content type), or undefined. */
+  precheck(request: { method: string; contentType?: string | null | undefined }): ReceiveResult | undefined;
+  readonly maxBodyBytes: number;
+}
+
+export function createNotificationReceiver<Ctx = undefined>(
+  options: NotificationReceiverOptions<Ctx>,
+): NotificationReceiver<Ctx> {
+  const issues = [];
+  if (typeof options.platformId !== 'string' || options.platformId === '') {
+    issues.push({ field: 'platformId', rule: 'required', message: 'is required' });
+  }
+  if (typeof options.platformKey !== 'string' || options.platformKey === '') {
+    issues.push({ field: 'platformKey', rule: 'required', message: 'is required' });
+  } else if (options.platformKey.trim() !== options.platformKey) {
+    issues.push({
+      field: 'platformKey',
+      rule: 'whitespace',
+      message: 'has leading or trailing white space; remove it',
+    });
+  }
+  if (!options.onDeposit && !options.onPayout) {
+    issues.push({ field: 'onDeposit', rule: 'required', message: 'give onDeposit and/or onPayout' });
+  }
+  const retentionSeconds = options.retentionSeconds ?? 86_400;
+  if (!Number.isFinite(retentionSeconds) || retentionSeconds < 7_200) {
+    issues.push({
+      field: 'retentionSeconds',
+      rule: 'min',
+      message:
+        'must be at least 7200 (the gateway retries for an hour; shorter retention would let a replay run a handler twice)',
+    });
+  }
+  const leaseSeconds = options.processingTimeoutSeconds ?? 300;
+  if (!Number.isFinite(leaseSeconds) || leaseSeconds <= 0) {
+    issues.push({
+      field: 'processingTimeoutSeconds',
+      rule: 'positive',
+      message: 'must be a positive number of seconds',
+    });
+  }
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_NOTIFICATION_BYTES;
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024) {
+    issues.push({ field: 'maxBodyBytes', rule: 'min', message: 'must be an integer of at least 1024' });
+  }
+  if (issues.length > 0)
+    throw new DiamondPayValidationError(
+      issues,
+      'Invalid notification receiver options',
+      'configuration_error',
+    );
+
+  const store = options.store ?? new MemoryNotificationStore({ now: options.now });
+  const now = options.now ?? Date.now;
+  const retentionMs = retentionSeconds * 1000;
+  const leaseMs = leaseSeconds * 1000;
+  const verifyOptions = {
+    platformId: options.platformId,
+    platformKey: options.platformKey,
+    maxBodyBytes,
+    acceptMd5: options.acceptMd5 ?? true,
+  };
+  // Copies of one notification arriving together in this process wait for the first one's result.
+  const inFlight = new Map<string, Promise<ReceiveResult>>();
+
+  const report = (result: ReceiveResult): ReceiveResult => {
+    if (result.outcome !== 'processed' && result.outcome !== 'duplicate' && options.onError) {
+      try {
+        options.onError(result.error, result);
+      } catch {
+        // A failing logger must not change the reply.
+      }
+    }
+    return result;
+  };
+
+  const rejected = (error: unknown, notification?: Notification): ReceiveResult => {
+    if (isDiamondPayError(error) && 'httpStatus' in error) {
+      const e = error as DiamondPayError & { httpStatus: number };
+      return report({
+        ...errorReply(e.httpStatus, e.code, e.message),
+        outcome: 'rejected',
+        error,
+        notification,
+      });
+    }
+    return report({
+      ...errorReply(500, 'internal_error', 'The notification could not be processed.'),
+      outcome: 'rejected',
+      error,
+      notification,
+    });
+  };
+
+  async function process(key: string, notification: Notification, context: Ctx): Promise<ReceiveResult> {
+    const handler = (notification.kind === 'deposit' ? options.onDeposit : options.onPayout) as
+      | NotificationHandler<Notification, Ctx>
+      | undefined;
+    const token = randomToken();
+    let claim: Awaited<ReturnType<NotificationStore['claim']>>;
+    try {
+      claim = await store.claim(key, token, leaseMs);
+    } catch (error) {
+      return report({
+        ...errorReply(503, 'store_unavailable', 'The duplicate store is unavailable; retry later.'),
+        outcome: 'failed',
+        error,
+        notification,
+      });
+    }
+    if (claim === 'done') return { ...reply(200, ACK_BODY), outcome: 'duplicate', notification };
+    if (claim === 'processing') {
+      return report({
+        ...errorReply(409, 'notification_in_progress', 'This notification is being processed; retry later.'),
+        outcome: 'busy',
+        notification,
+      });
+    }
+    try {
+      if (!handler)
+        throw new Error(
+          `no on${notification.kind === 'deposit' ? 'Deposit' : 'Payout'} handler is configured`,
+        );
+      await handler(notification, context);
+    } catch (error) {
+      await store.release(key, token).catch(() => undefined);
+      return report({
+        ...errorReply(
+          500,
+          'handler_failed',
+          'The merchant handler failed; the notification was not processed and may be retried.',
+        ),
+        outcome: 'failed',
+        error,
+        notification,
+      });
+    }
+    try {
+      await store.complete(key, token, retentionMs);
+    } catch (error) {
+      // The handler succeeded: acknowledge. The claim lease still blocks copies until it expires.
+      options.onError?.(error, { ...reply(200, ACK_BODY), outcome: 'processed', notification });
+    }
+    return { ...reply(200, ACK_BODY), outcome: 'processed', notification };
+  }
+
+  async function receive(rawBody: string | Uint8Array | ArrayBuffer, context: Ctx): Promise<ReceiveResult> {
+    let notification: Notification;
+    try {
+      notification = await verifyNotification(rawBody, verifyOptions);
+    } catch (error) {
+      return rejected(error);
+    }
+    if (notification.update_time * 1000 < now() - retentionMs) {
+      return report({
+        ...errorReply(
+          400,
+          'notification_expired',
+          `The notification's update_time is older than the retention (${retentionSeconds} s); it is refused so a replay cannot run a handler twice.`,
+        ),
+        outcome: 'rejected',
+        notification,
+      });
+    }
+    const key = notificationKey(notification);
+    const running = inFlight.get(key);
+    if (running) {
+      const first = await running;
+      if (first.outcome === 'processed' || first.outcome === 'duplicate') {
+        return { ...reply(200, ACK_BODY), outcome: 'duplicate', notification };
+      }
+      return { ...first, headers: { ...first.headers }, notification };
+    }
+    const pending = process(key, notification, context);
+    inFlight.set(key, pending);
+    try {
+      return await pending;
+    } finally {
+      inFlight.delete(key);
+    }
+  }
+
+  function precheck(request: {
+    method: string;
+    contentType?: string | null | undefined;
+  }): ReceiveResult | undefined {
+    if (request.method.toUpperCase() !== 'POST') {
+      const r = errorReply(405, 'method_not_allowed', 'Notifications are delivered with POST.');
+      return report({ ...r, headers: { ...r.headers, allow: 'POST' }, outcome: 'rejected' });
+    }
+    const type = request.contentType?.toLowerCase();
+    if (type && !type.includes('json')) {
+      return report({
+        ...errorReply(
+          415,
+          'unsupported_media_type',
+          'Notifications are JSON (Content-Type: application/json).',
+        ),
+        outcome: 'rejected',
+      });
+    }
+    return undefined;
+  }
+
+  async function handleRequest(request: Request, context: Ctx): Promise<Response> {
+    const early = precheck({ method: request.method, contentType: request.headers.get('content-type') });
+    const result =
+      early ??
+      (await readBodyLimited(request, maxBodyBytes).then(
+        (body) => receive(body, context),
+        (error: unknown) => rejected(error),
+      ));
+    return new Response(result.body, { status: result.status, headers: result.headers });
+  }
+
+  return { receive, handleRequest, precheck, maxBodyBytes };
+}
+
+/** Reads a Web `Request`/`Response` body, refusing it as soon as it exceeds `maxBytes`. */
+export async function readBodyLimited(
+  message: { body: ReadableStream<Uint8Array> | null; headers: Headers },
+  maxBytes: number,
+): Promise<Uint8Array> {
+  const declared = Number(message.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  if (!message.body) return new Uint8Array(0);
+  const reader = message.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}

@@ -1,0 +1,158 @@
+// Field rules for what the SDK sends, checked before anything leaves the process. Lengths count
+// characters (code points), the way the gateway's String(n) columns are documented.
+import { MAX_AMOUNT_CENTS } from './amount.js';
+import { DiamondPayValidationError, type ValidationIssue } from './errors.js';
+
+export type FieldRule =
+  | { kind: 'string'; required: boolean; max: number; pattern?: RegExp; patternText?: string }
+  | { kind: 'cents'; required: boolean }
+  | { kind: 'url'; required: boolean; max: number };
+
+export type Schema = Readonly<Record<string, FieldRule>>;
+
+/** Merchant order ids: 1–64 of `A-Z a-z 0-9 _ . : -` (the SDK's safe subset: ids travel unencoded in the signed string and in URL paths). */
+export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_.:-]+$/;
+/** Service ids: `SVC` + 4 digits. */
+export const SERVICE_ID_PATTERN = /^SVC\d{4}$/;
+
+export const createDepositSchema: Schema = {
+  service_id: {
+    kind: 'string',
+    required: true,
+    max: 7,
+    pattern: SERVICE_ID_PATTERN,
+    patternText: '"SVC" followed by 4 digits',
+  },
+  payment_cl_id: {
+    kind: 'string',
+    required: true,
+    max: 64,
+    pattern: CLIENT_ID_PATTERN,
+    patternText: 'letters, digits, "_", ".", ":" or "-"',
+  },
+  amount: { kind: 'cents', required: true },
+  notify_url: { kind: 'url', required: true, max: 256 },
+  // Optional fields documented on other countries' pages (String(16) where documented; the SDK's own bound otherwise).
+  name: { kind: 'string', required: false, max: 16 },
+  bank_name: { kind: 'string', required: false, max: 16 },
+  last_number: { kind: 'string', required: false, max: 16 },
+  user_id: { kind: 'string', required: false, max: 64 },
+  bank_id: { kind: 'string', required: false, max: 16 },
+};
+
+function charLength(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+function checkField(field: string, rule: FieldRule, value: unknown, issues: ValidationIssue[]): void {
+  if (value === undefined || value === null || value === '') {
+    if (rule.required) issues.push({ field, rule: 'required', message: 'is required' });
+    return;
+  }
+  switch (rule.kind) {
+    case 'string': {
+      if (typeof value !== 'string') {
+        issues.push({ field, rule: 'type', message: `must be a string, got ${typeof value}` });
+        return;
+      }
+      const len = charLength(value);
+      if (len > rule.max)
+        issues.push({
+          field,
+          rule: 'max_length',
+          message: `must be at most ${rule.max} characters, got ${len}`,
+        });
+      if (value.trim() !== value)
+        issues.push({ field, rule: 'whitespace', message: 'must not start or end with white space' });
+      if (rule.pattern && !rule.pattern.test(value)) {
+        issues.push({
+          field,
+          rule: 'pattern',
+          message: `must be ${rule.patternText ?? `like ${rule.pattern}`}`,
+        });
+      }
+      return;
+    }
+    case 'cents': {
+      if (typeof value === 'string') {
+        issues.push({
+          field,
+          rule: 'integer',
+          message: 'must be a number of cents, not a string (use toMinorUnits("500000") → 50000000)',
+        });
+        return;
+      }
+      if (typeof value !== 'number' || !Number.isInteger(value)) {
+        issues.push({
+          field,
+          rule: 'integer',
+          message: `must be an integer number of cents (major units × 100), got ${String(value)}`,
+        });
+        return;
+      }
+      if (value <= 0) issues.push({ field, rule: 'positive', message: 'must be greater than zero' });
+      else if (value > MAX_AMOUNT_CENTS) {
+        issues.push({
+          field,
+          rule: 'max_digits',
+          message: `must have at most 10 digits (≤ ${MAX_AMOUNT_CENTS} cents)`,
+        });
+      }
+      return;
+    }
+    case 'url': {
+      if (typeof value !== 'string') {
+        issues.push({ field, rule: 'type', message: `must be a string, got ${typeof value}` });
+        return;
+      }
+      if (value.length > rule.max)
+        issues.push({
+          field,
+          rule: 'max_length',
+          message: `must be at most ${rule.max} characters, got ${value.length}`,
+        });
+      if (!isHttpUrl(value)) {
+        issues.push({
+          field,
+          rule: 'url',
+          message: 'must be a complete http:// or https:// URL (no spaces)',
+        });
+      }
+      return;
+    }
+  }
+}
+
+export function isHttpUrl(value: string): boolean {
+  if (/\s/.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** Checks `params` against `schema`; unknown keys are refused (typos would otherwise be signed and sent). */
+export function validate(schema: Schema, params: Record<string, unknown>, context: string): void {
+  const issues: ValidationIssue[] = [];
+  if (params === null || typeof params !== 'object') {
+    throw new DiamondPayValidationError(
+      [{ field: '(params)', rule: 'type', message: 'must be an object' }],
+      context,
+    );
+  }
+  for (const [field, rule] of Object.entries(schema)) checkField(field, rule, params[field], issues);
+  for (const key of Object.keys(params)) {
+    if (!(key in schema)) {
+      issues.push({
+        field: key,
+        rule: 'unknown_field',
+        message: `is not a known field (known: ${Object.keys(schema).join(', ')}); pass extra gateway fields through the extraParams option`,
+      });
+    }
+  }
+  if (issues.length > 0) throw new DiamondPayValidationError(issues, context);
+}

@@ -1,0 +1,125 @@
+// The gateway's signing rules (protocol reference §1), implemented once.
+import { signatureCrypto } from './crypto.js';
+import { DiamondPayValidationError } from './errors.js';
+import { JsonNumber, stringifyJsonRaw } from './json.js';
+
+export type SignType = 'HMAC-SHA256' | 'MD5';
+export const SIGN_TYPES: readonly SignType[] = ['HMAC-SHA256', 'MD5'];
+
+/**
+ * The string that is signed: every parameter except `sign`, `sign_type` and empty values
+ * (`null`, `undefined`, `""`; `0` is kept), sorted by key in ASCII order, joined as `key=value`
+ * with `&`, values raw (no URL-encoding), arrays and objects as compact JSON.
+ */
+export function canonicalString(params: Record<string, unknown>): string {
+  const keys = Object.keys(params).sort();
+  let out = '';
+  for (const key of keys) {
+    if (key === 'sign' || key === 'sign_type') continue;
+    const value = params[key];
+    if (value === null || value === undefined || value === '') continue;
+    const text = canonicalValue(key, value);
+    out += out === '' ? `${key}=${text}` : `&${key}=${text}`;
+  }
+  return out;
+}
+
+function canonicalValue(key: string, value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) {
+        throw new DiamondPayValidationError(
+          [{ field: key, rule: 'finite', message: 'must be a finite number' }],
+          'Cannot sign',
+        );
+      }
+      // Plain decimal text: String() switches to exponent form at 1e21.
+      return Number.isInteger(value) && Math.abs(value) >= 1e21 ? BigInt(value).toString() : String(value);
+    case 'bigint':
+      return value.toString();
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      if (value instanceof JsonNumber) return value.text;
+      return stringifyJsonRaw(value);
+    default:
+      throw new DiamondPayValidationError(
+        [{ field: key, rule: 'type', message: `a ${typeof value} cannot be signed` }],
+        'Cannot sign',
+      );
+  }
+}
+
+/** Normalises a `sign_type` value; `undefined` means the field was absent (MD5 by the gateway's rule). */
+export function parseSignType(value: unknown): SignType | undefined | null {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') return null;
+  const upper = value.toUpperCase();
+  if (upper === 'HMAC-SHA256') return 'HMAC-SHA256';
+  if (upper === 'MD5') return 'MD5';
+  return null;
+}
+
+function assertKey(key: string): void {
+  if (typeof key !== 'string' || key.length === 0) {
+    throw new DiamondPayValidationError(
+      [{ field: 'platformKey', rule: 'required', message: 'the platform key is empty or not a string' }],
+      'Cannot sign',
+      'configuration_error',
+    );
+  }
+}
+
+/** Signs the canonical string: lowercase hex HMAC-SHA256 (64 chars, default) or MD5(canonical + "&" + key) (32 chars). */
+export function sign(
+  params: Record<string, unknown>,
+  key: string,
+  signType: SignType = 'HMAC-SHA256',
+): Promise<string> {
+  assertKey(key);
+  const canonical = canonicalString(params);
+  if (signType === 'HMAC-SHA256') return signatureCrypto().hmacSha256Hex(key, canonical);
+  if (signType === 'MD5') return signatureCrypto().md5Hex(`${canonical}&${key}`);
+  return Promise.reject(
+    new DiamondPayValidationError(
+      [
+        {
+          field: 'sign_type',
+          rule: 'enum',
+          message: `must be "HMAC-SHA256" or "MD5", got ${JSON.stringify(signType)}`,
+        },
+      ],
+      'Cannot sign',
+    ),
+  );
+}
+
+const HEX64 = /^[0-9a-fA-F]{64}$/;
+const HEX32 = /^[0-9a-fA-F]{32}$/;
+
+/**
+ * Verifies `params.sign` with HMAC-SHA256 when `params.sign_type` is `HMAC-SHA256`, otherwise with
+ * MD5 (the gateway's rule). Hex case is ignored; the comparison takes constant time.
+ * Resolves false for a missing, malformed or wrong signature or an unknown `sign_type`.
+ */
+export async function verify(params: Record<string, unknown>, key: string): Promise<boolean> {
+  assertKey(key);
+  const given = params.sign;
+  if (typeof given !== 'string') return false;
+  const parsed = parseSignType(params.sign_type);
+  if (parsed === null) return false;
+  const signType = parsed ?? 'MD5';
+  if (!(signType === 'HMAC-SHA256' ? HEX64 : HEX32).test(given)) return false;
+  const expected = await sign(params, key, signType);
+  return timingSafeEqualHex(expected, given.toLowerCase());
+}
+
+/** Constant-time comparison of two equal-length ASCII strings. */
+export function timingSafeEqualHex(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}

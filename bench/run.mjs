@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// Runs every benchmark (packages/*/bench/*.bench.ts, apps/*/bench/*.bench.ts), each in a fresh
+// process, and prints one table: figure, ours, baseline, ratio, target. Results are ratios against a
+// baseline measured in the same run, so a noisy machine shifts both sides alike.
+// Usage: pnpm bench [filter]   (filter: substring of the bench file path)
+import { spawnSync } from 'node:child_process';
+import { readdirSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const filter = process.argv[2] ?? '';
+const files = [];
+for (const group of ['packages', 'apps']) {
+  const base = join(root, group);
+  if (!existsSync(base)) continue;
+  for (const pkg of readdirSync(base)) {
+    const dir = join(base, pkg, 'bench');
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).sort()) if (f.endsWith('.bench.ts')) files.push(join(dir, f));
+  }
+}
+const selected = files.filter((f) => relative(root, f).includes(filter));
+if (selected.length === 0) {
+  console.error(`no benchmark matches "${filter}"`);
+  process.exit(1);
+}
+
+const rows = [];
+let failed = false;
+for (const file of selected) {
+  const rel = relative(root, file);
+  console.log(`▶ ${rel}`);
+  const child = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench/child.mjs'), file], {
+    cwd: dirname(dirname(file)),
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 10 * 60_000,
+  });
+  const line = (child.stdout ?? '').split('\n').find((l) => l.startsWith('BENCH_RESULTS '));
+  if (child.status !== 0 || !line) {
+    console.error(`✖ ${rel} failed (exit ${child.status})\n${child.stdout}`);
+    failed = true;
+    continue;
+  }
+  for (const r of JSON.parse(line.slice('BENCH_RESULTS '.length))) rows.push({ file: rel, ...r });
+}
+
+const fmt = (n) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2));
+const table = rows.map((r) => {
+  const ratio = r.ours / r.baseline;
+  return {
+    figure: r.figure,
+    ours: `${fmt(r.ours)} ${r.unit}`,
+    baseline: `${fmt(r.baseline)} ${r.unit} (${r.baselineName})`,
+    ratio: `${ratio.toFixed(2)}×`,
+    target: r.target ? `≥ ${r.target}×` : '-',
+    met: r.target ? (ratio >= r.target ? 'yes' : 'NO') : '-',
+  };
+});
+console.log();
+console.table(table);
+mkdirSync(join(root, 'bench/results'), { recursive: true });
+const report = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: (await import('node:os')).cpus().length,
+  results: rows.map((r) => ({ ...r, ratio: r.ours / r.baseline, met: r.target ? r.ours / r.baseline >= r.target : null })),
+};
+writeFileSync(join(root, 'bench/results/latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+console.log(`written: bench/results/latest.json`);
+if (failed) process.exit(1);

@@ -13,6 +13,7 @@ export default defineConfig({
       { find: /^@diamondpay\/koa$/, replacement: src('koa') },
       { find: /^@diamondpay\/nestjs$/, replacement: src('nestjs') },
       { find: /^@diamondpay\/redis$/, replacement: src('redis') },
+      { find: /^@diamondpay-demo\/shop$/, replacement: fileURLToPath(new URL('./apps/shop/src/index.ts', import.meta.url)) },
     ],
   },
   test: {

@@ -34,6 +34,8 @@ for (const file of selected) {
   const child = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench/child.mjs'), file], {
     cwd: dirname(dirname(file)),
     encoding: 'utf8',
+    // Benchmarks import the BUILT packages (as users get them), not the sources the tests alias.
+    env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'bench/tsconfig.json'), NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],
     timeout: 10 * 60_000,
   });

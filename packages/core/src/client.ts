@@ -18,7 +18,7 @@ import { type DepositNotification, verifyNotification } from './notification.js'
 import { CLIENT_ID_PATTERN, createDepositSchema, isHttpUrl, validate } from './schema.js';
 import { SIGN_TYPES, type SignType, sign } from './signature.js';
 import { type DepositOutcome, depositOutcome } from './status.js';
-import { FieldReader } from './wire.js';
+import { compact, FieldReader } from './wire.js';
 
 export const SDK_VERSION = '0.1.0';
 
@@ -266,9 +266,7 @@ function typed<T>(r: FieldReader, value: T, what: string, path: string, status: 
       `Diamond Pay ${path}: the gateway's ${what} is malformed (${r.issues.map((i) => `${i.field}: ${i.message}`).join('; ')}).`,
     );
   }
-  for (const key of Object.keys(value as object))
-    if ((value as Record<string, unknown>)[key] === undefined) delete (value as Record<string, unknown>)[key];
-  return value;
+  return compact(value as object) as T;
 }
 
 function toCreatedDeposit(data: RawJsonObject, path: string, status: number): CreatedDeposit {

@@ -35,6 +35,7 @@ export class JsonSyntaxError extends SyntaxError {
 }
 
 const MAX_DEPTH = 64;
+const hasOwn = Object.prototype.hasOwnProperty;
 
 /** Parses JSON text, keeping numbers as `JsonNumber` (source text). Throws `JsonSyntaxError`. */
 export function parseJsonRaw(text: string): RawJsonValue {
@@ -146,8 +147,7 @@ export function parseJsonRaw(text: string): RawJsonValue {
   const parseObject = (depth: number): RawJsonObject => {
     if (depth > MAX_DEPTH) fail('JSON nested too deeply');
     i++; // {
-    // A null-prototype object: keys such as "__proto__" stay plain data.
-    const obj: RawJsonObject = Object.create(null);
+    const obj: RawJsonObject = {};
     ws();
     if (text.charCodeAt(i) === 0x7d) {
       i++;
@@ -160,8 +160,12 @@ export function parseJsonRaw(text: string): RawJsonValue {
       ws();
       if (text.charCodeAt(i) !== 0x3a) fail('Expected ":"');
       i++;
-      if (key in obj) fail(`Duplicate key "${key.slice(0, 64)}"`);
-      obj[key] = parseValue(depth);
+      if (hasOwn.call(obj, key)) fail(`Duplicate key "${key.slice(0, 64)}"`);
+      const value = parseValue(depth);
+      // "__proto__" must stay plain data, not replace the prototype.
+      if (key === '__proto__')
+        Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+      else obj[key] = value;
       ws();
       const c = text.charCodeAt(i);
       if (c === 0x2c) {

@@ -6,6 +6,34 @@ import { parseSignType, type SignType, verify } from './signature.js';
 import { type DepositOutcome, depositOutcome, type PayoutOutcome, payoutOutcome } from './status.js';
 import { FieldReader } from './wire.js';
 
+const DEPOSIT_FIELDS: ReadonlySet<string> = new Set([
+  'payment_id',
+  'payment_cl_id',
+  'platform_id',
+  'amount',
+  'real_amount',
+  'fee',
+  'status',
+  'create_time',
+  'update_time',
+  'payment_cl_name',
+  'sign_type',
+  'sign',
+]);
+const PAYOUT_FIELDS: ReadonlySet<string> = new Set([
+  'payout_id',
+  'payout_cl_id',
+  'platform_id',
+  'amount',
+  'fee',
+  'status',
+  'create_time',
+  'update_time',
+  'error_msg',
+  'sign_type',
+  'sign',
+]);
+
 /** Largest notification body accepted by default: 64 KiB (a real one is under 1 KiB). */
 export const DEFAULT_MAX_NOTIFICATION_BYTES = 64 * 1024;
 
@@ -172,8 +200,8 @@ export async function verifyNotification(
 
 function typeDeposit(obj: RawJsonObject, signType: SignType | undefined): DepositNotification {
   const r = new FieldReader(obj);
-  const n = {
-    kind: 'deposit' as const,
+  const n: DepositNotification = {
+    kind: 'deposit',
     payment_id: r.string('payment_id'),
     payment_cl_id: r.string('payment_cl_id'),
     platform_id: r.string('platform_id'),
@@ -183,20 +211,23 @@ function typeDeposit(obj: RawJsonObject, signType: SignType | undefined): Deposi
     status: r.integer('status'),
     create_time: r.integer('create_time'),
     update_time: r.integer('update_time'),
-    payment_cl_name: r.optionalString('payment_cl_name'),
-    sign_type: signType,
     sign: r.string('sign'),
+    outcome: 'unknown',
+    extra: r.rest(DEPOSIT_FIELDS),
   };
-  r.optionalString('sign_type');
+  const name = r.optionalString('payment_cl_name');
   invalidIfIssues(r, 'deposit');
-  const extra = r.rest();
-  return withDerived(n, depositOutcome(n.status), extra);
+  // Absent optional fields stay absent rather than present-but-undefined.
+  if (name !== undefined) n.payment_cl_name = name;
+  if (signType !== undefined) n.sign_type = signType;
+  (n as { outcome: DepositOutcome }).outcome = depositOutcome(n.status);
+  return n;
 }
 
 function typePayout(obj: RawJsonObject, signType: SignType | undefined): PayoutNotification {
   const r = new FieldReader(obj);
-  const n = {
-    kind: 'payout' as const,
+  const n: PayoutNotification = {
+    kind: 'payout',
     payout_id: r.string('payout_id'),
     payout_cl_id: r.string('payout_cl_id'),
     platform_id: r.string('platform_id'),
@@ -205,13 +236,16 @@ function typePayout(obj: RawJsonObject, signType: SignType | undefined): PayoutN
     status: r.integer('status'),
     create_time: r.integer('create_time'),
     update_time: r.integer('update_time'),
-    error_msg: r.optionalString('error_msg'),
-    sign_type: signType,
     sign: r.string('sign'),
+    outcome: 'pending',
+    extra: r.rest(PAYOUT_FIELDS),
   };
-  r.optionalString('sign_type');
+  const errorMsg = r.optionalString('error_msg');
   invalidIfIssues(r, 'payout');
-  return withDerived(n, payoutOutcome(n.status), r.rest());
+  if (errorMsg !== undefined) n.error_msg = errorMsg;
+  if (signType !== undefined) n.sign_type = signType;
+  (n as { outcome: PayoutOutcome }).outcome = payoutOutcome(n.status);
+  return n;
 }
 
 function invalidIfIssues(r: FieldReader, kind: string): void {
@@ -223,13 +257,4 @@ function invalidIfIssues(r: FieldReader, kind: string): void {
     `The ${kind} notification is signed correctly but its fields are invalid: ${lines}.`,
     r.issues,
   );
-}
-
-function withDerived<T extends object, O>(n: T, outcome: O, extra: Record<string, unknown>) {
-  // Absent optional fields stay absent rather than present-but-undefined.
-  for (const key of Object.keys(n) as (keyof T)[]) if (n[key] === undefined) delete n[key];
-  return Object.assign(n, { outcome, extra }) as T & {
-    readonly outcome: O;
-    readonly extra: Record<string, unknown>;
-  };
 }

@@ -62,6 +62,8 @@ export interface NotificationReceiverOptions<Ctx = undefined> {
   acceptMd5?: boolean;
   /** Called for every refused or failed notification (for logging; secrets are never included). */
   onError?: (error: unknown, result: ReceiveResult) => void;
+  /** Called once for every delivery with its result, whatever the outcome (metrics, logs). Must not throw. */
+  onResult?: (result: ReceiveResult, context: Ctx) => void;
   /** Clock in milliseconds (tests). */
   now?: () => number;
 }
@@ -241,6 +243,24 @@ export function createNotificationReceiver<Ctx = undefined>(
   }
 
   async function receive(rawBody: string | Uint8Array | ArrayBuffer, context: Ctx): Promise<ReceiveResult> {
+    return observed(await receiveOnce(rawBody, context), context);
+  }
+
+  function observed(result: ReceiveResult, context: Ctx): ReceiveResult {
+    if (options.onResult) {
+      try {
+        options.onResult(result, context);
+      } catch {
+        // Metrics must never change the reply.
+      }
+    }
+    return result;
+  }
+
+  async function receiveOnce(
+    rawBody: string | Uint8Array | ArrayBuffer,
+    context: Ctx,
+  ): Promise<ReceiveResult> {
     let notification: Notification;
     try {
       notification = await verifyNotification(rawBody, verifyOptions);
@@ -300,12 +320,12 @@ export function createNotificationReceiver<Ctx = undefined>(
 
   async function handleRequest(request: Request, context: Ctx): Promise<Response> {
     const early = precheck({ method: request.method, contentType: request.headers.get('content-type') });
-    const result =
-      early ??
-      (await readBodyLimited(request, maxBodyBytes).then(
-        (body) => receive(body, context),
-        (error: unknown) => rejected(error),
-      ));
+    const result = early
+      ? observed(early, context)
+      : await readBodyLimited(request, maxBodyBytes).then(
+          (body) => receive(body, context),
+          (error: unknown) => observed(rejected(error), context),
+        );
     return new Response(result.body, { status: result.status, headers: result.headers });
   }
 

@@ -12,16 +12,37 @@ export const SIGN_TYPES: readonly SignType[] = ['HMAC-SHA256', 'MD5'];
  * with `&`, values raw (no URL-encoding), arrays and objects as compact JSON.
  */
 export function canonicalString(params: Record<string, unknown>): string {
-  const keys = Object.keys(params).sort();
+  const keys = Object.keys(params);
+  sortAscii(keys);
   let out = '';
-  for (const key of keys) {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     if (key === 'sign' || key === 'sign_type') continue;
     const value = params[key];
     if (value === null || value === undefined || value === '') continue;
-    const text = canonicalValue(key, value);
-    out += out === '' ? `${key}=${text}` : `&${key}=${text}`;
+    const text =
+      typeof value === 'string'
+        ? value
+        : typeof value === 'number' && Number.isSafeInteger(value)
+          ? `${value}`
+          : canonicalValue(key, value);
+    out = out === '' ? `${key}=${text}` : `${out}&${key}=${text}`;
   }
   return out;
+}
+
+// Insertion sort by UTF-16 code units (= ASCII order for ASCII keys). A message has about ten keys,
+// where this is several times faster than Array#sort.
+function sortAscii(keys: string[]): void {
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > k) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = k;
+  }
 }
 
 function canonicalValue(key: string, value: unknown): string {

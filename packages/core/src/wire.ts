@@ -1,35 +1,27 @@
 // Converting decoded JSON (numbers kept as source text) into typed wire objects, field by field,
-// with every problem reported at once.
-import { type ValidationIssue } from './errors.js';
+// with every problem reported at once. On the notification hot path: no regexes, no Sets.
+import type { ValidationIssue } from './errors.js';
 import { JsonNumber, type RawJsonObject, type RawJsonValue } from './json.js';
-
-const INTEGER_TEXT = /^-?\d+$/;
 
 export class FieldReader {
   readonly issues: ValidationIssue[] = [];
-  private readonly seen = new Set<string>();
 
   constructor(private readonly obj: RawJsonObject) {}
 
-  private take(field: string): RawJsonValue | undefined {
-    this.seen.add(field);
-    return this.obj[field];
-  }
-
   string(field: string): string {
-    const v = this.take(field);
+    const v = this.obj[field];
     if (typeof v === 'string' && v !== '') return v;
     if (v instanceof JsonNumber) return v.text;
     this.issues.push({
       field,
-      rule: v === undefined || v === null || v === '' ? 'required' : 'type',
+      rule: isEmpty(v) ? 'required' : 'type',
       message: 'must be a non-empty string',
     });
     return '';
   }
 
   optionalString(field: string): string | undefined {
-    const v = this.take(field);
+    const v = this.obj[field];
     if (v === undefined || v === null) return undefined;
     if (typeof v === 'string') return v;
     if (v instanceof JsonNumber) return v.text;
@@ -39,12 +31,12 @@ export class FieldReader {
 
   /** A non-negative integer, sent as a JSON number or a digit string; must be exactly an integer. */
   integer(field: string): number {
-    const v = this.take(field);
+    const v = this.obj[field];
     const n = toInteger(v);
     if (n === undefined) {
       this.issues.push({
         field,
-        rule: v === undefined || v === null || v === '' ? 'required' : 'integer',
+        rule: isEmpty(v) ? 'required' : 'integer',
         message: `must be a non-negative safe integer, got ${describe(v)}`,
       });
       return 0;
@@ -53,8 +45,8 @@ export class FieldReader {
   }
 
   optionalInteger(field: string): number | undefined {
-    const v = this.take(field);
-    if (v === undefined || v === null || v === '') return undefined;
+    const v = this.obj[field];
+    if (isEmpty(v)) return undefined;
     const n = toInteger(v);
     if (n === undefined)
       this.issues.push({
@@ -65,27 +57,37 @@ export class FieldReader {
     return n;
   }
 
-  /** Fields nobody asked for, numbers as JS numbers when exact, otherwise as their source text. */
-  rest(): Record<string, unknown> {
+  /** Fields outside `known`, numbers as JS numbers when exact, otherwise as their source text. */
+  rest(known: ReadonlySet<string>): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(this.obj)) {
-      if (this.seen.has(key)) continue;
-      setOwn(out, key, plain(this.obj[key]!));
+    for (const key in this.obj) {
+      if (!known.has(key)) setOwn(out, key, plain(this.obj[key]!));
     }
     return out;
   }
 }
 
+function isEmpty(v: RawJsonValue | undefined): boolean {
+  return v === undefined || v === null || v === '';
+}
+
+/** Digits, optionally followed by ".000…" ("100.00" is exactly 100); "100.5", "-1" and "1e3" are refused rather than guessed. */
 function toInteger(v: RawJsonValue | undefined): number | undefined {
-  let text: string;
-  if (v instanceof JsonNumber) text = v.text;
-  else if (typeof v === 'string') text = v;
-  else return undefined;
-  // "100.00" is exactly 100; "100.5" and "1e3" are refused rather than guessed.
-  const m = /^(-?\d+)(?:\.0+)?$/.exec(text);
-  if (!m || !INTEGER_TEXT.test(m[1]!)) return undefined;
-  const n = Number(m[1]);
-  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+  const text = v instanceof JsonNumber ? v.text : typeof v === 'string' ? v : undefined;
+  if (text === undefined || text.length === 0) return undefined;
+  let end = text.length;
+  const dot = text.indexOf('.');
+  if (dot !== -1) {
+    for (let i = dot + 1; i < text.length; i++) if (text.charCodeAt(i) !== 0x30) return undefined;
+    end = dot;
+  }
+  if (end === 0 || end > 16) return undefined;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return undefined;
+  }
+  const n = Number(dot === -1 ? text : text.slice(0, end));
+  return Number.isSafeInteger(n) ? n : undefined;
 }
 
 function describe(v: RawJsonValue | undefined): string {
@@ -114,4 +116,14 @@ export function plain(v: RawJsonValue): unknown {
 /** Assigns as an own data property, so a key such as "__proto__" stays data. */
 export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Copies `source` without its undefined fields (absent optional fields stay absent). */
+export function compact<T extends object>(source: T): T {
+  const out = {} as Record<string, unknown>;
+  for (const key in source) {
+    const value = source[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out as T;
 }

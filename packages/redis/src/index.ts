@@ -1,0 +1,7 @@
+export {
+  type IORedisLike,
+  type NodeRedisLike,
+  type RedisEval,
+  RedisNotificationStore,
+  type RedisNotificationStoreOptions,
+} from './redis-store.js';

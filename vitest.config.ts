@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^@diamondpay\/core$/, replacement: src('core', 'index.node.ts') },
       { find: /^@diamondpay\/sandbox$/, replacement: src('sandbox') },
       { find: /^@diamondpay\/hono$/, replacement: src('hono') },
+      { find: /^@diamondpay\/koa\/router$/, replacement: src('koa', 'router.ts') },
       { find: /^@diamondpay\/koa$/, replacement: src('koa') },
       { find: /^@diamondpay\/nestjs$/, replacement: src('nestjs') },
       { find: /^@diamondpay\/redis$/, replacement: src('redis') },

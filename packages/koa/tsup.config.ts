@@ -1,3 +1,4 @@
 import { packageBuild } from '../../tsup.base';
 
-export default packageBuild(['src/index.ts'], { tsconfig: 'tsconfig.build.json' });
+// Two entries: the main one never loads @koa/router (an optional peer); `./router` does.
+export default packageBuild(['src/index.ts', 'src/router.ts'], { tsconfig: 'tsconfig.build.json' });

@@ -53,8 +53,10 @@ export {
   type NotificationReceiverOptions,
   type NotificationReply,
   notificationKey,
+  type PrecheckRequest,
   type ReceiveOutcome,
   type ReceiveResult,
+  rawBodyUnavailable,
   readBodyLimited,
 } from './receiver.js';
 export { CLIENT_ID_PATTERN, createDepositSchema, SERVICE_ID_PATTERN } from './schema.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import vectors from './__fixtures__/vectors.json' with { type: 'json' };
 import type { DepositNotification } from './notification.js';
-import { ACK_BODY, createNotificationReceiver } from './receiver.js';
+import { ACK_BODY, createNotificationReceiver, readBodyLimited } from './receiver.js';
 import { MemoryNotificationStore, type NotificationStore } from './store.js';
 import { depositFields, signedBody, TEST_KEY } from './testing/independent-signer.js';
 
@@ -263,6 +263,66 @@ describe('notification receiver', () => {
     expect(big.status).toBe(413);
     expect(onDeposit).toHaveBeenCalledTimes(1);
     expect(results).toEqual(['processed', 'rejected', 'rejected', 'rejected']);
+  });
+
+  it('prechecks method, content type and declared length for adapters, and reports refusals to onResult', async () => {
+    const seen: [string, number, string][] = [];
+    const r = createNotificationReceiver<string>({
+      ...base,
+      onDeposit: () => {},
+      onResult: (x, ctx) => void seen.push([x.outcome, x.status, ctx]),
+    });
+    expect(
+      r.precheck(
+        { method: 'POST', contentType: 'application/json; charset=utf-8', contentLength: '300' },
+        'a',
+      ),
+    ).toBeUndefined();
+    expect(r.precheck({ method: 'PUT' }, 'b')?.status).toBe(405);
+    expect(
+      r.precheck({ method: 'POST', contentType: 'application/x-www-form-urlencoded' }, 'c')?.status,
+    ).toBe(415);
+    expect(r.precheck({ method: 'POST', contentLength: 65_537 }, 'd')?.status).toBe(413);
+    const rejected = r.reject(new Error('stream consumed'), 'e');
+    expect(rejected.status).toBe(500);
+    expect(rejected.body).not.toContain('stream consumed');
+    expect(seen).toEqual([
+      ['rejected', 405, 'b'],
+      ['rejected', 415, 'c'],
+      ['rejected', 413, 'd'],
+      ['rejected', 500, 'e'],
+    ]);
+  });
+
+  it('reads a Node request stream with the limit and can still answer 413 on the same socket', async () => {
+    const { createServer } = await import('node:http');
+    const r = receiverWith(() => {});
+    const server = createServer(async (req, res) => {
+      const result = await readBodyLimited(req, r.maxBodyBytes).then(
+        (body) => r.receive(body, undefined),
+        (error) => r.reject(error, undefined),
+      );
+      res.writeHead(result.status, result.headers).end(result.body);
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+    try {
+      const ok = await fetch(url, { method: 'POST', body: signedBody(depositFields()) });
+      expect([ok.status, await ok.text()]).toEqual([200, ACK]);
+      // Chunked (no Content-Length), 160 KiB: refused while streaming, and the reply still arrives.
+      const chunks = new ReadableStream<Uint8Array>({
+        start(c) {
+          for (let i = 0; i < 20; i++) c.enqueue(new Uint8Array(8192).fill(0x20));
+          c.close();
+        },
+      });
+      const big = await fetch(url, { method: 'POST', body: chunks, duplex: 'half' } as RequestInit);
+      expect(big.status).toBe(413);
+      expect(JSON.parse(await big.text()).error_code).toBe('notification_too_large');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((done) => server.close(done));
+    }
   });
 
   it('refuses unsafe options', () => {

@@ -1,7 +1,12 @@
 // The framework-neutral notification endpoint: raw body in, the exact reply for the gateway out.
 // The gateway stops retrying only on {"error_code":"0000"}, so that reply is given only after the
 // merchant's handler succeeded (or for a notification already processed), never before.
-import { DiamondPayError, DiamondPayValidationError, isDiamondPayError } from './errors.js';
+import {
+  type DiamondPayError,
+  DiamondPayNotificationError,
+  DiamondPayValidationError,
+  isDiamondPayError,
+} from './errors.js';
 import {
   DEFAULT_MAX_NOTIFICATION_BYTES,
   type DepositNotification,
@@ -76,12 +81,14 @@ function errorReply(status: number, code: string, message: string): Notification
   return reply(status, JSON.stringify({ error_code: code, error_msg: message }));
 }
 
-function randomToken(): string {
-  const bytes = new Uint8Array(12);
+/** Claim tokens: a random prefix per receiver and a counter (getRandomValues per delivery costs more than the HMAC). */
+function tokenFactory(): () => string {
+  const bytes = new Uint8Array(9);
   crypto.getRandomValues(bytes);
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
+  let prefix = '';
+  for (const b of bytes) prefix += b.toString(16).padStart(2, '0');
+  let seq = 0;
+  return () => `${prefix}.${(++seq).toString(36)}`;
 }
 
 /** The dedupe key: one handler run per (kind, platform, order, status). */
@@ -91,13 +98,26 @@ export function notificationKey(n: Notification): string {
     : `payout:${n.platform_id}:${n.payout_id}:${n.status}`;
 }
 
+export interface PrecheckRequest {
+  method: string;
+  contentType?: string | null | undefined;
+  /** The Content-Length header, if any. */
+  contentLength?: string | number | null | undefined;
+}
+
 export interface NotificationReceiver<Ctx = undefined> {
   /** Handles one delivery from its raw body. Never throws; the reply says what happened. */
   receive(rawBody: string | Uint8Array | ArrayBuffer, context: Ctx): Promise<ReceiveResult>;
   /** Handles a Web `Request` (method, content type, size-limited body) and answers with a `Response`. */
   handleRequest(request: Request, context: Ctx): Promise<Response>;
   /** The reply for a request that cannot be a notification (wrong method or content type), or undefined. */
-  precheck(request: { method: string; contentType?: string | null | undefined }): ReceiveResult | undefined;
+  /**
+   * The reply for a request that cannot be a notification (wrong method or content type, a declared
+   * length over maxBodyBytes), or undefined. A refusal is reported to onResult with `context`.
+   */
+  precheck(request: PrecheckRequest, context: Ctx): ReceiveResult | undefined;
+  /** The reply for an error an adapter met before core saw the body (e.g. the body was too large, or unreadable). Reported to onResult. */
+  reject(error: unknown, context: Ctx): ReceiveResult;
   readonly maxBodyBytes: number;
 }
 
@@ -160,6 +180,7 @@ export function createNotificationReceiver<Ctx = undefined>(
   };
   // Copies of one notification arriving together in this process wait for the first one's result.
   const inFlight = new Map<string, Promise<ReceiveResult>>();
+  const nextToken = tokenFactory();
 
   const report = (result: ReceiveResult): ReceiveResult => {
     if (result.outcome !== 'processed' && result.outcome !== 'duplicate' && options.onError) {
@@ -194,7 +215,7 @@ export function createNotificationReceiver<Ctx = undefined>(
     const handler = (notification.kind === 'deposit' ? options.onDeposit : options.onPayout) as
       | NotificationHandler<Notification, Ctx>
       | undefined;
-    const token = randomToken();
+    const token = nextToken();
     let claim: Awaited<ReturnType<NotificationStore['claim']>>;
     try {
       claim = await store.claim(key, token, leaseMs);
@@ -296,62 +317,106 @@ export function createNotificationReceiver<Ctx = undefined>(
     }
   }
 
-  function precheck(request: {
-    method: string;
-    contentType?: string | null | undefined;
-  }): ReceiveResult | undefined {
+  function precheck(request: PrecheckRequest, context: Ctx): ReceiveResult | undefined {
     if (request.method.toUpperCase() !== 'POST') {
       const r = errorReply(405, 'method_not_allowed', 'Notifications are delivered with POST.');
-      return report({ ...r, headers: { ...r.headers, allow: 'POST' }, outcome: 'rejected' });
+      return observed(
+        report({ ...r, headers: { ...r.headers, allow: 'POST' }, outcome: 'rejected' }),
+        context,
+      );
     }
     const type = request.contentType?.toLowerCase();
     if (type && !type.includes('json')) {
-      return report({
-        ...errorReply(
-          415,
-          'unsupported_media_type',
-          'Notifications are JSON (Content-Type: application/json).',
-        ),
-        outcome: 'rejected',
-      });
+      return observed(
+        report({
+          ...errorReply(
+            415,
+            'unsupported_media_type',
+            'Notifications are JSON (Content-Type: application/json).',
+          ),
+          outcome: 'rejected',
+        }),
+        context,
+      );
     }
+    const length =
+      request.contentLength == null || request.contentLength === ''
+        ? Number.NaN
+        : Number(request.contentLength);
+    if (length > maxBodyBytes) return reject(tooLarge(maxBodyBytes), context);
     return undefined;
   }
 
+  function reject(error: unknown, context: Ctx): ReceiveResult {
+    return observed(rejected(error), context);
+  }
+
   async function handleRequest(request: Request, context: Ctx): Promise<Response> {
-    const early = precheck({ method: request.method, contentType: request.headers.get('content-type') });
-    const result = early
-      ? observed(early, context)
-      : await readBodyLimited(request, maxBodyBytes).then(
-          (body) => receive(body, context),
-          (error: unknown) => observed(rejected(error), context),
-        );
+    const early = precheck(
+      {
+        method: request.method,
+        contentType: request.headers.get('content-type'),
+        contentLength: request.headers.get('content-length'),
+      },
+      context,
+    );
+    const result =
+      early ??
+      (await readBodyLimited(request, maxBodyBytes).then(
+        (body) => receive(body, context),
+        (error: unknown) => reject(error, context),
+      ));
     return new Response(result.body, { status: result.status, headers: result.headers });
   }
 
-  return { receive, handleRequest, precheck, maxBodyBytes };
+  return { receive, handleRequest, precheck, reject, maxBodyBytes };
 }
 
-/** Reads a Web `Request`/`Response` body, refusing it as soon as it exceeds `maxBytes`. */
+/**
+ * Reads a body, refusing it (413 `notification_too_large`) as soon as it exceeds `maxBytes`, by its
+ * declared length or while streaming. Takes a Web `Request`/`Response`, a `ReadableStream`, or any
+ * async iterable of bytes (a Node `IncomingMessage`).
+ */
 export async function readBodyLimited(
-  message: { body: ReadableStream<Uint8Array> | null; headers: Headers },
+  source:
+    | { body: ReadableStream<Uint8Array> | null; headers: Headers }
+    | ReadableStream<Uint8Array>
+    | AsyncIterable<Uint8Array>,
   maxBytes: number,
+  declaredLength?: string | number | null,
 ): Promise<Uint8Array> {
-  const declared = Number(message.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-  if (!message.body) return new Uint8Array(0);
-  const reader = message.body.getReader();
+  let stream: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null;
+  if ('headers' in source && 'body' in source && source.headers instanceof Headers) {
+    declaredLength ??= source.headers.get('content-length');
+    stream = source.body;
+  } else stream = source as ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+  const declared = declaredLength == null || declaredLength === '' ? Number.NaN : Number(declaredLength);
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  if (!stream) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(maxBytes);
+  if (isNodeReadable(stream)) return readNodeStream(stream, maxBytes);
+  if (
+    Symbol.asyncIterator in stream &&
+    !(typeof ReadableStream !== 'undefined' && stream instanceof ReadableStream)
+  ) {
+    for await (const chunk of stream as AsyncIterable<Uint8Array>) {
+      total += chunk.byteLength;
+      if (total > maxBytes) throw tooLarge(maxBytes);
+      chunks.push(chunk);
     }
-    chunks.push(value);
+  } else {
+    const reader = (stream as ReadableStream<Uint8Array>).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        throw tooLarge(maxBytes);
+      }
+      chunks.push(value);
+    }
   }
   if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(total);
@@ -361,4 +426,77 @@ export async function readBodyLimited(
     offset += c.byteLength;
   }
   return out;
+}
+
+interface NodeReadableLike {
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  off(event: string, listener: (...args: any[]) => void): unknown;
+  resume(): unknown;
+}
+
+function isNodeReadable(x: unknown): x is NodeReadableLike {
+  const r = x as Partial<NodeReadableLike>;
+  return typeof r.on === 'function' && typeof r.off === 'function' && typeof r.resume === 'function';
+}
+
+// A Node stream is drained, not destroyed, past the limit: destroying it would reset the socket
+// before the 413 reply could be written.
+function readNodeStream(req: NodeReadableLike, maxBytes: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Uint8Array) => {
+      total += chunk.byteLength;
+      if (total <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      cleanup();
+      req.resume();
+      reject(tooLarge(maxBytes));
+    };
+    const onEnd = () => {
+      cleanup();
+      const out = new Uint8Array(total);
+      let offset = 0;
+      for (const c of chunks) {
+        out.set(c, offset);
+        offset += c.byteLength;
+      }
+      resolve(out);
+    };
+    const onError = (error: unknown) => {
+      cleanup();
+      reject(
+        new DiamondPayNotificationError(
+          'notification_malformed',
+          400,
+          `The request body could not be read (${String(error)}).`,
+        ),
+      );
+    };
+    const onClose = () => onError('the client closed the connection');
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+/**
+ * The error for a route whose raw body is gone (a body parser consumed the stream and kept no raw
+ * copy). Answered with 500 so the gateway retries once the setup is fixed; `fix` says how.
+ */
+export function rawBodyUnavailable(fix: string): DiamondPayNotificationError {
+  return new DiamondPayNotificationError(
+    'configuration_error',
+    500,
+    `The notification could not be verified: a body parser read the request before the Diamond Pay notification route and kept no raw copy (a re-serialised body cannot be verified). ${fix}`,
+  );
 }

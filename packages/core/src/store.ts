@@ -33,6 +33,7 @@ export class MemoryNotificationStore implements NotificationStore {
   private readonly entries = new Map<string, Entry>();
   private readonly now: () => number;
   private opsSinceSweep = 0;
+  private lastSweep = 0;
 
   constructor(options: MemoryNotificationStoreOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -61,9 +62,12 @@ export class MemoryNotificationStore implements NotificationStore {
     if (entry && !entry.done && entry.token === token) this.entries.delete(key);
   }
 
+  // Expired records are dropped in one pass at most once a minute (and only after 1024 claims), so the
+  // cost stays O(1) amortised per claim whatever the retention holds.
   private maybeSweep(now: number): void {
-    if (++this.opsSinceSweep < 1024) return;
+    if (++this.opsSinceSweep < 1024 || now - this.lastSweep < 60_000) return;
     this.opsSinceSweep = 0;
+    this.lastSweep = now;
     for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
   }
 }

@@ -1,0 +1,126 @@
+// The demo shop, the Koa way: @koa/router for routes, @koa/bodyparser for forms and JSON, and
+// @diamondpay/koa for the gateway client and the deposit notification route.
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  DEPOSIT_NOTIFICATION_PATH,
+  type DiamondPayState,
+  diamondPay,
+  isDiamondPayError,
+} from '@diamondpay/koa';
+import { diamondPayRouter } from '@diamondpay/koa/router';
+import {
+  notifyUrlFor,
+  orderJson,
+  renderHome,
+  renderOrder,
+  Shop,
+  type ShopConfig,
+} from '@diamondpay-demo/shop';
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import Koa from 'koa';
+
+export interface RunningApp {
+  url: string;
+  close(): Promise<void>;
+  app: Koa<DiamondPayState>;
+  shop: Shop;
+}
+
+/** The Koa app. `config` must give a reachable notify URL (publicUrl, or a fixed port). */
+export function createApp(config: ShopConfig, shop: Shop = new Shop()): Koa<DiamondPayState> {
+  const notifyUrl = notifyUrlFor(config, DEPOSIT_NOTIFICATION_PATH);
+  const app = new Koa<DiamondPayState>();
+  const router = new Router<DiamondPayState>();
+
+  // The notification route, from the router plugin. It is mounted before the body parser below,
+  // so it reads the raw request itself (mounted after it, it would use ctx.request.rawBody).
+  const notifications = diamondPayRouter({
+    ...config.gateway,
+    onDeposit: async (notification) => {
+      await shop.applyNotification(notification); // throws for an unknown order: the gateway retries
+    },
+    onResult: (result) => shop.recordDelivery(result),
+  });
+
+  router.get('/', (ctx) => {
+    ctx.type = 'html';
+    ctx.body = renderHome(shop);
+  });
+
+  router.post('/orders', async (ctx) => {
+    const input = (ctx.request.body ?? {}) as Record<string, unknown>;
+    const productId = typeof input.product_id === 'string' ? input.product_id : '';
+    const serviceId = typeof input.service_id === 'string' ? input.service_id : '';
+    const order = await shop
+      .newOrder({ productId, serviceId })
+      .catch((error: Error) => ctx.throw(400, error.message));
+    let created: Awaited<ReturnType<typeof ctx.state.diamondPay.deposits.create>>;
+    try {
+      created = await ctx.state.diamondPay.deposits.create({
+        service_id: order.serviceId,
+        payment_cl_id: order.id,
+        amount: order.amount,
+        notify_url: notifyUrl,
+      });
+    } catch (error) {
+      if (isDiamondPayError(error)) ctx.throw(502, `The payment gateway refused the order: ${error.message}`);
+      throw error;
+    }
+    const attached = await shop.attachDeposit(order.id, created);
+    if (ctx.request.is('json')) {
+      ctx.status = 201;
+      ctx.body = orderJson(attached);
+      return;
+    }
+    ctx.status = 303;
+    ctx.redirect(created.link);
+  });
+
+  router.get('/orders/:id', async (ctx) => {
+    const param = ctx.params.id ?? '';
+    const asJson = param.endsWith('.json');
+    const id = asJson ? param.slice(0, -'.json'.length) : param;
+    const order = await shop.getOrder(id);
+    if (!order) return ctx.throw(404, `No order ${id}`);
+    if (asJson || ctx.accepts('html', 'json') === 'json') {
+      ctx.set('cache-control', 'no-store');
+      ctx.body = orderJson(order);
+      return;
+    }
+    ctx.type = 'html';
+    ctx.body = renderOrder(order);
+  });
+
+  app.use(notifications.routes());
+  app.use(diamondPay(config.gateway));
+  app.use(bodyParser());
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}
+
+/** Listens on config.host:config.port (0 = a free port) and serves the app. Prints nothing. */
+export async function startApp(config: ShopConfig, shop: Shop = new Shop()): Promise<RunningApp> {
+  const server = createServer();
+  server.listen(config.port, config.host);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  // With port 0 the notify URL is known only now.
+  const app = createApp({ ...config, port, publicUrl: config.publicUrl ?? url }, shop);
+  server.on('request', app.callback());
+  return {
+    url,
+    app,
+    shop,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

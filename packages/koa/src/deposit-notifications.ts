@@ -1,0 +1,102 @@
+// The notification middleware. It only moves bytes: it finds the raw body (a body parser's raw copy,
+// or the request stream read here with a size limit), hands it to core's receiver and writes core's
+// reply back unchanged. What the body means, and what to answer, is core's business.
+import {
+  createNotificationReceiver,
+  type DepositNotification,
+  type DiamondPayConfig,
+  type NotificationHandler,
+  type NotificationReceiverOptions,
+  type NotificationReply,
+  rawBodyUnavailable,
+  readBodyLimited,
+} from '@diamondpay/core';
+import type { DefaultContext, DefaultState, Middleware, ParameterizedContext } from 'koa';
+
+/** The route `diamondPayRouter()` mounts when no `path` is given. */
+export const DEPOSIT_NOTIFICATION_PATH = '/diamondpay/notifications/deposit';
+
+/**
+ * Connection options (the object given to `diamondPay()` may be passed as is) plus the receiver's
+ * options and the handler.
+ */
+export interface DepositNotificationsOptions<StateT = DefaultState, ContextT = DefaultContext>
+  extends Omit<Partial<DiamondPayConfig>, 'platformId' | 'platformKey' | 'now'>,
+    Omit<NotificationReceiverOptions<ParameterizedContext<StateT, ContextT>>, 'onDeposit' | 'onPayout'> {
+  /** Runs once per (payment_id, status) with the verified notification; throw to have the gateway retry. */
+  onDeposit: NotificationHandler<DepositNotification, ParameterizedContext<StateT, ContextT>>;
+  /** Handle only requests to this path and pass others on (for `app.use()` without a router). */
+  path?: string;
+}
+
+// koa-body keeps the unparsed text here when `includeUnparsed: true`.
+const KOA_BODY_UNPARSED = Symbol.for('unparsedBody');
+
+const RAW_BODY_FIX =
+  'Mount the notification route before the body parser, or keep the raw body (@koa/bodyparser does by default, ' +
+  'in ctx.request.rawBody; koa-body needs includeUnparsed: true).';
+
+/**
+ * Koa middleware for deposit notifications: verifies the raw body with core's receiver, runs
+ * `onDeposit` once per notification and answers exactly what core decides.
+ * Mount it on a POST route, or with `path` on the app.
+ */
+export function depositNotifications<StateT = DefaultState, ContextT = DefaultContext>(
+  options: DepositNotificationsOptions<StateT, ContextT>,
+): Middleware<StateT, ContextT> {
+  type Ctx = ParameterizedContext<StateT, ContextT>;
+  const receiver = createNotificationReceiver<Ctx>({
+    platformId: options.platformId,
+    platformKey: options.platformKey,
+    onDeposit: options.onDeposit,
+    store: options.store,
+    retentionSeconds: options.retentionSeconds,
+    processingTimeoutSeconds: options.processingTimeoutSeconds,
+    maxBodyBytes: options.maxBodyBytes,
+    acceptMd5: options.acceptMd5,
+    onError: options.onError,
+    onResult: options.onResult,
+    now: options.now,
+  });
+  const path = options.path;
+
+  const answer = async (ctx: Ctx): Promise<NotificationReply> => {
+    const early = receiver.precheck(
+      { method: ctx.method, contentType: ctx.get('content-type'), contentLength: ctx.get('content-length') },
+      ctx,
+    );
+    if (early) return early;
+    const parsed = rawBodyFromParser(ctx.request as { rawBody?: unknown; body?: unknown });
+    if (parsed !== undefined) return receiver.receive(parsed, ctx);
+    if (ctx.req.readableEnded || ctx.req.readableDidRead) {
+      const error = rawBodyUnavailable(RAW_BODY_FIX);
+      // Also through Koa's error channel, so a wrong setup shows in the app's logs.
+      ctx.app.emit('error', error, ctx);
+      return receiver.reject(error, ctx);
+    }
+    let body: Uint8Array;
+    try {
+      body = await readBodyLimited(ctx.req, receiver.maxBodyBytes);
+    } catch (error) {
+      ctx.set('connection', 'close');
+      return receiver.reject(error, ctx);
+    }
+    return receiver.receive(body, ctx);
+  };
+
+  return async function diamondPayDepositNotifications(ctx, next) {
+    if (path !== undefined && ctx.path !== path) return next();
+    const reply = await answer(ctx);
+    ctx.status = reply.status;
+    ctx.set(reply.headers);
+    ctx.body = reply.body;
+  };
+}
+
+/** The raw text a body parser kept: @koa/bodyparser's `rawBody`, or koa-body's unparsed body. */
+function rawBodyFromParser(request: { rawBody?: unknown; body?: unknown }): string | undefined {
+  if (typeof request.rawBody === 'string') return request.rawBody;
+  const body = request.body as Record<symbol, unknown> | undefined;
+  const unparsed = typeof body === 'object' && body !== null ? body[KOA_BODY_UNPARSED] : undefined;
+  return typeof unparsed === 'string' ? unparsed : undefined;
+}

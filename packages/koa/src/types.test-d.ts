@@ -1,0 +1,57 @@
+// Type-level checks (run by `tsc -p packages/koa`): ctx.state and handler types.
+import Koa from 'koa';
+import { expectTypeOf } from 'vitest';
+import {
+  type DepositNotification,
+  DiamondPay,
+  type DiamondPayState,
+  depositNotifications,
+  diamondPay,
+} from './index.js';
+import { diamondPayRouter } from './router.js';
+
+const config = {
+  baseUrl: 'http://127.0.0.1:4010',
+  platformId: 'PF0002',
+  platformKey: 'ThisIsYourSecretKey123',
+};
+
+// Default state: augmented, so ctx.state.diamondPay is the client.
+new Koa().use(diamondPay(config)).use((ctx) => {
+  expectTypeOf(ctx.state.diamondPay).toEqualTypeOf<DiamondPay>();
+});
+
+// Explicit state type.
+new Koa<DiamondPayState>().use(diamondPay(new DiamondPay(config))).use((ctx) => {
+  expectTypeOf(ctx.state.diamondPay.deposits.create).toBeFunction();
+});
+
+// The same options object feeds both factories; the handler gets the notification and the context.
+const options = {
+  ...config,
+  onDeposit(notification: DepositNotification, ctx: Koa.Context) {
+    expectTypeOf(notification.real_amount).toBeNumber();
+    expectTypeOf(ctx.state.diamondPay).toEqualTypeOf<DiamondPay>();
+  },
+};
+new Koa().use(diamondPay(options)).use(depositNotifications({ ...options, path: '/n' }));
+
+depositNotifications<{ user: string }>({
+  ...config,
+  onDeposit(n, ctx) {
+    expectTypeOf(n).toEqualTypeOf<DepositNotification>();
+    expectTypeOf(ctx.state.user).toBeString();
+  },
+});
+
+const router = diamondPayRouter({ ...options, prefix: '/hooks' });
+new Koa().use(router.routes()).use(router.allowedMethods());
+
+// @ts-expect-error onDeposit is required
+depositNotifications({ ...config });
+
+// A custom state type gains diamondPay through use().
+new Koa<{ user: string }>().use(diamondPay(config)).use((ctx) => {
+  expectTypeOf(ctx.state.user).toBeString();
+  expectTypeOf(ctx.state.diamondPay).toEqualTypeOf<DiamondPay>();
+});

@@ -48,6 +48,7 @@ export {
 export {
   ACK_BODY,
   createNotificationReceiver,
+  type IncomingNotificationRequest,
   type NotificationHandler,
   type NotificationReceiver,
   type NotificationReceiverOptions,

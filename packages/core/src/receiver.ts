@@ -98,6 +98,12 @@ export function notificationKey(n: Notification): string {
     : `payout:${n.platform_id}:${n.payout_id}:${n.status}`;
 }
 
+export interface IncomingNotificationRequest {
+  method: string;
+  headers: Headers;
+  body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null;
+}
+
 export interface PrecheckRequest {
   method: string;
   contentType?: string | null | undefined;
@@ -108,8 +114,11 @@ export interface PrecheckRequest {
 export interface NotificationReceiver<Ctx = undefined> {
   /** Handles one delivery from its raw body. Never throws; the reply says what happened. */
   receive(rawBody: string | Uint8Array | ArrayBuffer, context: Ctx): Promise<ReceiveResult>;
-  /** Handles a Web `Request` (method, content type, size-limited body) and answers with a `Response`. */
-  handleRequest(request: Request, context: Ctx): Promise<Response>;
+  /**
+   * Handles a Web `Request` (method, content type, size-limited body) and answers with a `Response`.
+   * Only `method`, `headers` and `body` are read; `body` may also be a Node request stream.
+   */
+  handleRequest(request: IncomingNotificationRequest, context: Ctx): Promise<Response>;
   /** The reply for a request that cannot be a notification (wrong method or content type), or undefined. */
   /**
    * The reply for a request that cannot be a notification (wrong method or content type, a declared
@@ -196,8 +205,11 @@ export function createNotificationReceiver<Ctx = undefined>(
   const rejected = (error: unknown, notification?: Notification): ReceiveResult => {
     if (isDiamondPayError(error) && 'httpStatus' in error) {
       const e = error as DiamondPayError & { httpStatus: number };
+      const r = errorReply(e.httpStatus, e.code, e.message);
+      // The rest of an oversized body was not read: close the connection rather than reuse it.
+      if (e.code === 'notification_too_large') r.headers.connection = 'close';
       return report({
-        ...errorReply(e.httpStatus, e.code, e.message),
+        ...r,
         outcome: 'rejected',
         error,
         notification,
@@ -351,7 +363,7 @@ export function createNotificationReceiver<Ctx = undefined>(
     return observed(rejected(error), context);
   }
 
-  async function handleRequest(request: Request, context: Ctx): Promise<Response> {
+  async function handleRequest(request: IncomingNotificationRequest, context: Ctx): Promise<Response> {
     const early = precheck(
       {
         method: request.method,
@@ -379,7 +391,7 @@ export function createNotificationReceiver<Ctx = undefined>(
  */
 export async function readBodyLimited(
   source:
-    | { body: ReadableStream<Uint8Array> | null; headers: Headers }
+    | Pick<IncomingNotificationRequest, 'body' | 'headers'>
     | ReadableStream<Uint8Array>
     | AsyncIterable<Uint8Array>,
   maxBytes: number,

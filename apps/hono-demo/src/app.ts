@@ -1,0 +1,117 @@
+// The demo shop on Hono: routing only. Payments go through @diamondpay/hono; the shop kit holds the
+// orders and pages.
+import type { AddressInfo } from 'node:net';
+import { type CreatedDeposit, depositNotifications, diamondPay, isDiamondPayError } from '@diamondpay/hono';
+import {
+  notifyUrlFor,
+  orderJson,
+  renderHome,
+  renderOrder,
+  Shop,
+  type ShopConfig,
+} from '@diamondpay-demo/shop';
+import { type ServerType, serve } from '@hono/node-server';
+import { type Context, Hono } from 'hono';
+
+/** Where the gateway POSTs deposit notifications. */
+export const NOTIFICATION_PATH = '/diamondpay/notifications/deposit';
+
+const wantsJson = (c: Context) => (c.req.header('accept') ?? '').includes('application/json');
+
+async function orderInput(c: Context): Promise<{ productId: string; serviceId: string }> {
+  const type = c.req.header('content-type') ?? '';
+  const body: Record<string, unknown> = type.includes('application/json')
+    ? await c.req.json<Record<string, unknown>>().catch(() => ({}))
+    : await c.req.parseBody();
+  return { productId: String(body.product_id ?? ''), serviceId: String(body.service_id ?? '') };
+}
+
+/** The shop's Hono app. `config` is read per request (startApp fills in the port it got). */
+export function createApp(config: ShopConfig, shop: Shop = new Shop()): Hono {
+  const app = new Hono();
+
+  app.onError((error, c) => {
+    // The gateway refused or could not be reached while creating the deposit.
+    const status = isDiamondPayError(error) ? 502 : 500;
+    if (status === 500) console.error(error);
+    const message = isDiamondPayError(error) ? error.message : 'Internal error';
+    return wantsJson(c) ? c.json({ error: message }, status) : c.text(message, status);
+  });
+
+  app.get('/', (c) => c.html(renderHome(shop)));
+
+  app.post('/orders', diamondPay(config.gateway), async (c) => {
+    let order: Awaited<ReturnType<Shop['newOrder']>>;
+    try {
+      order = await shop.newOrder(await orderInput(c));
+    } catch (error) {
+      const message = (error as Error).message;
+      return wantsJson(c) ? c.json({ error: message }, 400) : c.text(message, 400);
+    }
+    const created: CreatedDeposit = await c.var.diamondPay.deposits.create({
+      service_id: order.serviceId,
+      payment_cl_id: order.id,
+      amount: order.amount,
+      notify_url: notifyUrlFor(config, NOTIFICATION_PATH),
+    });
+    const updated = await shop.attachDeposit(order.id, created);
+    if (wantsJson(c)) return c.json(orderJson(updated), 201, { location: `/orders/${updated.id}` });
+    return c.redirect(created.link, 303);
+  });
+
+  app.post(
+    NOTIFICATION_PATH,
+    depositNotifications({
+      ...config.gateway,
+      onDeposit: async (notification) => {
+        await shop.applyNotification(notification);
+      },
+      onResult: (result) => shop.recordDelivery(result),
+    }),
+  );
+
+  app.get('/orders/:id', async (c) => {
+    let id = c.req.param('id');
+    let json = wantsJson(c);
+    if (id.endsWith('.json')) {
+      id = id.slice(0, -'.json'.length);
+      json = true;
+    }
+    const order = await shop.getOrder(id);
+    if (!order) return json ? c.json({ error: 'order not found' }, 404) : c.text('Order not found', 404);
+    return json ? c.json(orderJson(order)) : c.html(renderOrder(order));
+  });
+
+  return app;
+}
+
+export interface RunningApp {
+  url: string;
+  app: Hono;
+  shop: Shop;
+  close(): Promise<void>;
+}
+
+/** Serves the shop with @hono/node-server on config.host:config.port (0 = a free port). */
+export async function startApp(config: ShopConfig, shop: Shop = new Shop()): Promise<RunningApp> {
+  const live: ShopConfig = { ...config };
+  const app = createApp(live, shop);
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  live.port = port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  return {
+    url,
+    app,
+    shop,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      }),
+  };
+}

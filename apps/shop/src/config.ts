@@ -1,0 +1,50 @@
+// Demo configuration from environment variables; defaults point at a local sandbox with the
+// gateway docs' published test merchant (never real credentials).
+import type { DiamondPayConfig, SignType } from '@diamondpay/core';
+
+export interface ShopConfig {
+  host: string;
+  port: number;
+  /** Public base URL of this app, used to build notify_url. Defaults to http://host:port. */
+  publicUrl?: string;
+  gateway: DiamondPayConfig;
+  redisUrl?: string;
+}
+
+export const SANDBOX_DEFAULT_URL = 'http://127.0.0.1:4010';
+
+export function loadShopConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<ShopConfig> = {},
+): ShopConfig {
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number, got ${env.PORT}`);
+  const signType = (env.DIAMONDPAY_SIGN_TYPE ?? 'HMAC-SHA256') as SignType;
+  const config: ShopConfig = {
+    host: env.HOST ?? '127.0.0.1',
+    port,
+    publicUrl: env.PUBLIC_URL || undefined,
+    gateway: {
+      baseUrl: env.DIAMONDPAY_BASE_URL ?? SANDBOX_DEFAULT_URL,
+      platformId: env.DIAMONDPAY_PLATFORM_ID ?? 'PF0002',
+      platformKey: env.DIAMONDPAY_PLATFORM_KEY ?? 'ThisIsYourSecretKey123',
+      authorization: env.DIAMONDPAY_AUTHORIZATION ?? 'sandbox-authorization-token',
+      signType,
+      retryBaseDelayMs: 200,
+    },
+    redisUrl: env.REDIS_URL || undefined,
+  };
+  return { ...config, ...overrides, gateway: { ...config.gateway, ...overrides.gateway } };
+}
+
+/** The URL the gateway should POST notifications to: publicUrl (or http://host:port) + path. */
+export function notifyUrlFor(config: ShopConfig, path: string): string {
+  if (!config.publicUrl && config.port === 0) {
+    throw new Error(
+      'notifyUrlFor: the app listens on port 0; set config.publicUrl to the listening URL once it is known',
+    );
+  }
+  const base = (config.publicUrl ?? `http://${config.host}:${config.port}`).replace(/\/+$/, '');
+  return `${base}${path.startsWith('/') ? path : `/${path}`}`;
+}

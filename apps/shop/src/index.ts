@@ -1,0 +1,13 @@
+export { PRODUCTS, type Product, SERVICES } from './catalogue.js';
+export { loadShopConfig, notifyUrlFor, SANDBOX_DEFAULT_URL, type ShopConfig } from './config.js';
+export { runDev, type StartApp } from './dev.js';
+export {
+  MemoryOrderRepository,
+  type OrderRepository,
+  type OrderStatus,
+  Shop,
+  type ShopOrder,
+  type ShopStats,
+  UnknownOrderError,
+} from './orders.js';
+export { escapeHtml, orderJson, renderHome, renderOrder } from './pages.js';

@@ -1,0 +1,181 @@
+// The shop's orders. Notifications are applied idempotently: only a pending order changes state,
+// and what counts is the amount actually received (`real_amount`) against the shop's own price.
+import type { CreatedDeposit, DepositNotification, ReceiveResult } from '@diamondpay/core';
+import { PRODUCTS, type Product, SERVICES } from './catalogue.js';
+
+export type OrderStatus = 'pending' | 'paid' | 'underpaid' | 'cancelled';
+
+export interface ShopOrder {
+  /** Also the deposit's payment_cl_id. */
+  id: string;
+  productId: string;
+  serviceId: string;
+  /** Cents. */
+  amount: number;
+  status: OrderStatus;
+  paymentId?: string;
+  link?: string;
+  /** Cents actually received. */
+  realAmount?: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Storage for orders. `transition` must be atomic: it applies `patch` only if the order is still `from`. */
+export interface OrderRepository {
+  insert(order: ShopOrder): Promise<void>;
+  get(id: string): Promise<ShopOrder | undefined>;
+  list(): Promise<ShopOrder[]>;
+  update(id: string, patch: Partial<ShopOrder>): Promise<ShopOrder | undefined>;
+  transition(
+    id: string,
+    from: OrderStatus,
+    patch: Partial<ShopOrder>,
+  ): Promise<{ order?: ShopOrder; changed: boolean }>;
+}
+
+export class MemoryOrderRepository implements OrderRepository {
+  private readonly orders = new Map<string, ShopOrder>();
+
+  async insert(order: ShopOrder) {
+    if (this.orders.has(order.id)) throw new Error(`order ${order.id} exists`);
+    this.orders.set(order.id, { ...order });
+  }
+
+  async get(id: string) {
+    const o = this.orders.get(id);
+    return o && { ...o };
+  }
+
+  async list() {
+    return [...this.orders.values()].map((o) => ({ ...o }));
+  }
+
+  async update(id: string, patch: Partial<ShopOrder>) {
+    const o = this.orders.get(id);
+    if (!o) return undefined;
+    Object.assign(o, patch);
+    return { ...o };
+  }
+
+  async transition(id: string, from: OrderStatus, patch: Partial<ShopOrder>) {
+    const o = this.orders.get(id);
+    if (!o) return { changed: false };
+    if (o.status !== from) return { order: { ...o }, changed: false };
+    Object.assign(o, patch);
+    return { order: { ...o }, changed: true };
+  }
+}
+
+export interface ShopStats {
+  ordersCreated: number;
+  /** Handler runs (verified, first-time notifications). */
+  notificationsHandled: number;
+  /** Handler runs that changed an order. */
+  ordersUpdated: number;
+  /** Deliveries the receiver saw, by outcome (fed through `recordDelivery`). */
+  deliveries: Record<ReceiveResult['outcome'], number>;
+}
+
+export class UnknownOrderError extends Error {
+  constructor(id: string) {
+    super(`notification for unknown order ${id}`);
+    this.name = 'UnknownOrderError';
+  }
+}
+
+function newOrderId(): string {
+  const rand = crypto.getRandomValues(new Uint8Array(5));
+  return `ORD-${Date.now().toString(36).toUpperCase()}-${Array.from(rand, (b) =>
+    b.toString(16).padStart(2, '0'),
+  )
+    .join('')
+    .toUpperCase()}`;
+}
+
+export class Shop {
+  readonly products: readonly Product[] = PRODUCTS;
+  readonly services = SERVICES;
+  readonly store: OrderRepository;
+  private readonly counters: ShopStats = {
+    ordersCreated: 0,
+    notificationsHandled: 0,
+    ordersUpdated: 0,
+    deliveries: { processed: 0, duplicate: 0, rejected: 0, failed: 0, busy: 0 },
+  };
+
+  constructor(options: { store?: OrderRepository } = {}) {
+    this.store = options.store ?? new MemoryOrderRepository();
+  }
+
+  /** The product shown on the home page. */
+  get featured(): Product {
+    return this.products[0]!;
+  }
+
+  async newOrder(input: { productId: string; serviceId: string }): Promise<ShopOrder> {
+    const product = this.products.find((p) => p.id === input.productId);
+    if (!product) throw new Error(`unknown product ${JSON.stringify(input.productId)}`);
+    if (!this.services.some((s) => s.id === input.serviceId))
+      throw new Error(`unknown service ${JSON.stringify(input.serviceId)}`);
+    const now = Date.now();
+    const order: ShopOrder = {
+      id: newOrderId(),
+      productId: product.id,
+      serviceId: input.serviceId,
+      amount: product.priceCents,
+      status: 'pending',
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.store.insert(order);
+    this.counters.ordersCreated++;
+    return order;
+  }
+
+  async attachDeposit(orderId: string, created: CreatedDeposit): Promise<ShopOrder> {
+    const order = await this.store.update(orderId, {
+      paymentId: created.payment_id,
+      link: created.link,
+      updatedAt: Date.now(),
+    });
+    if (!order) throw new UnknownOrderError(orderId);
+    return order;
+  }
+
+  /** Applies a verified deposit notification. Throws for an unknown order, so the gateway retries. */
+  async applyNotification(n: DepositNotification): Promise<{ order?: ShopOrder; changed: boolean }> {
+    this.counters.notificationsHandled++;
+    const order = await this.store.get(n.payment_cl_id);
+    if (!order) throw new UnknownOrderError(n.payment_cl_id);
+    let next: OrderStatus | undefined;
+    if (n.outcome === 'paid') next = n.real_amount < order.amount ? 'underpaid' : 'paid';
+    else if (n.outcome === 'not_paid') next = 'cancelled';
+    if (!next) return { order, changed: false };
+    const result = await this.store.transition(order.id, 'pending', {
+      status: next,
+      realAmount: n.real_amount,
+      paymentId: n.payment_id,
+      updatedAt: Date.now(),
+    });
+    if (result.changed) this.counters.ordersUpdated++;
+    return result;
+  }
+
+  getOrder(id: string) {
+    return this.store.get(id);
+  }
+
+  listOrders() {
+    return this.store.list();
+  }
+
+  /** Feed every receiver result here (the receiver's onResult hook) to count deliveries. */
+  recordDelivery(result: Pick<ReceiveResult, 'outcome'>): void {
+    this.counters.deliveries[result.outcome]++;
+  }
+
+  stats(): ShopStats {
+    return { ...this.counters, deliveries: { ...this.counters.deliveries } };
+  }
+}

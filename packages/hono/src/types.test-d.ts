@@ -1,0 +1,54 @@
+// Type-level checks (run by `tsc -p packages/hono/tsconfig.json`).
+import {
+  type DepositNotification,
+  type DiamondPay,
+  type DiamondPayConfig,
+  type DiamondPayVariables,
+  depositNotifications,
+  diamondPay,
+} from '@diamondpay/hono';
+import { type Context, Hono } from 'hono';
+import { expectTypeOf } from 'vitest';
+
+const config: DiamondPayConfig = { baseUrl: 'http://127.0.0.1:4010', platformId: 'PF0002', platformKey: 'k' };
+
+// c.var.diamondPay is typed through ContextVariableMap, without spelling Variables out.
+const app = new Hono();
+app.use(diamondPay(config));
+app.get('/', (c) => {
+  expectTypeOf(c.var.diamondPay).toEqualTypeOf<DiamondPay>();
+  expectTypeOf(c.get('diamondPay')).toEqualTypeOf<DiamondPay>();
+  return c.text('ok');
+});
+
+// Explicit Variables work too.
+const typed = new Hono<{ Variables: DiamondPayVariables & { user: string } }>();
+typed.get('/', (c) => {
+  expectTypeOf(c.var.diamondPay).toEqualTypeOf<DiamondPay>();
+  expectTypeOf(c.var.user).toEqualTypeOf<string>();
+  return c.text('ok');
+});
+
+// The same config object feeds both factories; onDeposit gets the typed notification and c.
+type Env = { Bindings: { KEY: string }; Variables: { requestId: string } };
+const edge = new Hono<Env>();
+edge.post(
+  '/notify',
+  depositNotifications<Env>({
+    ...config,
+    onDeposit: (n, c) => {
+      expectTypeOf(n).toEqualTypeOf<DepositNotification>();
+      expectTypeOf(c).toEqualTypeOf<Context<Env>>();
+      expectTypeOf(c.var.requestId).toEqualTypeOf<string>();
+    },
+  }),
+);
+edge.post(
+  '/notify-env',
+  depositNotifications<Env>((c) => ({ platformId: 'PF0002', platformKey: c.env.KEY, onDeposit: () => {} })),
+);
+edge.use(diamondPay<Env>((c) => ({ ...config, platformKey: c.env.KEY })));
+
+// onDeposit is required.
+// @ts-expect-error missing onDeposit
+depositNotifications({ platformId: 'PF0002', platformKey: 'k' });

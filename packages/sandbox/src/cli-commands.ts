@@ -1,0 +1,359 @@
+// The `diamondpay` commands as a plain function (argv and I/O in, exit code out), so tests can call
+// it directly; cli.ts binds it to the real process. Exit codes: 0 ok, 1 negative result, 2 usage.
+import { parseArgs } from 'node:util';
+import {
+  canonicalString,
+  MAX_AMOUNT_CENTS,
+  parseJsonRaw,
+  type RawJsonObject,
+  SIGN_TYPES,
+  type SignType,
+  sign,
+  verify,
+} from '@diamondpay/core';
+import { isAck, type NotificationFields, postNotification, signedNotificationBody } from './notifier.js';
+import { DEFAULT_MERCHANT, feeFor } from './orders.js';
+import { startSandbox } from './server.js';
+
+export const CLI_VERSION = '0.1.0';
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** The whole of standard input. */
+  readStdin(): Promise<string>;
+  /** Resolves with the signal's name when the process is asked to stop (SIGINT/SIGTERM). */
+  waitForSignal(): Promise<string>;
+}
+
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
+    super(message);
+  }
+}
+
+const TOP_HELP = `diamondpay ${CLI_VERSION}: a local Diamond Pay gateway and signing tools
+
+Usage:
+  diamondpay sandbox [--port N] [--host H] [--time-scale X]   run the sandbox gateway
+  diamondpay sign [--key K] [--sign-type T] key=value ...      print the signature of parameters
+  diamondpay verify [--key K] key=value ... sign=...           check a signature (exit 0 valid, 1 invalid)
+  diamondpay trigger deposit --url URL [options]               send one signed deposit notification
+
+Run "diamondpay <command> --help" for a command's options.
+`;
+
+const HELP: Record<string, string> = {
+  sandbox: `Usage: diamondpay sandbox [options]
+
+Runs a Diamond Pay gateway on this machine until Ctrl+C (SIGINT) or SIGTERM.
+
+Options:
+  --port N          port to listen on (default 0: a free port)
+  --host H          address to listen on (default 127.0.0.1)
+  --time-scale X    multiply every delay (notification retries, latency) by X (default 1)
+  --seed N          seed for rate-based faults
+  --quiet           do not log requests and deliveries
+  -h, --help        show this help
+`,
+  sign: `Usage: diamondpay sign [options] key=value ...
+       echo '{"platform_id":"PF0002",...}' | diamondpay sign [options]
+
+Prints the signature (stdout) and the canonical string it signs (stderr).
+Without key=value arguments, reads a JSON object on stdin (numbers keep their text).
+
+Options:
+  --key K           platform key (default: the docs' test key ${DEFAULT_MERCHANT.platformKey})
+  --sign-type T     HMAC-SHA256 or MD5 (default: the sign_type parameter, else HMAC-SHA256)
+  -h, --help        show this help
+`,
+  verify: `Usage: diamondpay verify [options] key=value ... sign=...
+       echo '{"...":"...","sign":"..."}' | diamondpay verify [options]
+
+Prints "valid" (exit 0) or "invalid" (exit 1). As the gateway does, the algorithm is HMAC-SHA256
+when sign_type=HMAC-SHA256 is among the parameters, MD5 otherwise (override with --sign-type).
+
+Options:
+  --key K           platform key (default: the docs' test key)
+  --sign-type T     verify as HMAC-SHA256 or MD5 regardless of the sign_type parameter
+  -h, --help        show this help
+`,
+  trigger: `Usage: diamondpay trigger deposit --url URL [options]
+
+Sends one signed deposit notification to URL (your notification endpoint) and prints the HTTP
+status and the reply. Exit 0 only when the reply is exactly {"error_code":"0000"}.
+
+Options:
+  --url URL            where to POST the notification (required)
+  --status N           deposit status (default 2 = paid; 3 cancelled)
+  --amount CENTS       order amount in cents (default 5000000 = ₩50,000)
+  --real-amount CENTS  amount received in cents (default: amount when paid, else 0)
+  --payment-cl-id ID   your order id (default cli-<timestamp>)
+  --payment-id ID      gateway order id (default PM + 8 random digits)
+  --platform-id ID     default ${DEFAULT_MERCHANT.platformId}
+  --key K              platform key (default: the docs' test key)
+  --sign-type T        HMAC-SHA256 (default) or MD5
+  --timeout-ms N       give up after N ms (default 10000)
+  -h, --help           show this help
+`,
+};
+
+type ParsedValues = Record<string, string | boolean | undefined>;
+
+function parse(command: string, args: string[], options: Record<string, { type: 'string' | 'boolean' }>) {
+  try {
+    const { values, positionals } = parseArgs({
+      args,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    return { values: values as ParsedValues, positionals };
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error), command);
+  }
+}
+
+function integer(
+  name: string,
+  value: string | boolean | undefined,
+  min: number,
+  max: number,
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+function signTypeOf(value: unknown, where: string): SignType {
+  if (typeof value !== 'string' || !(SIGN_TYPES as readonly string[]).includes(value))
+    throw new UsageError(`${where} must be HMAC-SHA256 or MD5, got ${JSON.stringify(value)}`);
+  return value as SignType;
+}
+
+function keyOf(values: ParsedValues): string {
+  const key = values.key ?? DEFAULT_MERCHANT.platformKey;
+  if (typeof key !== 'string' || key === '') throw new UsageError('--key must not be empty');
+  return key;
+}
+
+/** Parameters from key=value arguments, or from a JSON object on stdin when there are none. */
+async function readParams(positionals: string[], io: CliIo): Promise<Record<string, unknown>> {
+  if (positionals.length > 0) {
+    const params: Record<string, unknown> = {};
+    for (const arg of positionals) {
+      const eq = arg.indexOf('=');
+      if (eq <= 0) throw new UsageError(`expected key=value, got ${JSON.stringify(arg)}`);
+      const key = arg.slice(0, eq);
+      if (Object.hasOwn(params, key)) throw new UsageError(`parameter ${key} is given twice`);
+      params[key] = arg.slice(eq + 1);
+    }
+    return params;
+  }
+  const text = await io.readStdin();
+  if (text.trim() === '') throw new UsageError('give key=value arguments or a JSON object on stdin');
+  let value: unknown;
+  try {
+    value = parseJsonRaw(text);
+  } catch (error) {
+    throw new UsageError(
+      `stdin is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new UsageError('stdin must hold a JSON object');
+  return value as RawJsonObject;
+}
+
+async function signCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse('sign', args, {
+    key: { type: 'string' },
+    'sign-type': { type: 'string' },
+  });
+  if (values.help) return help('sign', io);
+  const key = keyOf(values);
+  const params = await readParams(positionals, io);
+  const signType =
+    values['sign-type'] !== undefined
+      ? signTypeOf(values['sign-type'], '--sign-type')
+      : params.sign_type !== undefined && params.sign_type !== ''
+        ? signTypeOf(params.sign_type, 'sign_type')
+        : 'HMAC-SHA256';
+  io.stderr(`canonical (${signType}): ${canonicalString(params)}\n`);
+  io.stdout(`${await sign(params, key, signType)}\n`);
+  return 0;
+}
+
+async function verifyCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse('verify', args, {
+    key: { type: 'string' },
+    'sign-type': { type: 'string' },
+  });
+  if (values.help) return help('verify', io);
+  const key = keyOf(values);
+  const params = await readParams(positionals, io);
+  if (typeof params.sign !== 'string' || params.sign === '')
+    throw new UsageError('no sign parameter to verify');
+  if (values['sign-type'] !== undefined) params.sign_type = signTypeOf(values['sign-type'], '--sign-type');
+  const valid = await verify(params, key);
+  io.stdout(valid ? 'valid\n' : 'invalid\n');
+  if (!valid && params.sign.length === 64 && params.sign_type !== 'HMAC-SHA256') {
+    io.stderr(
+      'hint: the signature looks like HMAC-SHA256 but no sign_type=HMAC-SHA256 was given, so it was checked as MD5 (the gateway rule); pass --sign-type HMAC-SHA256\n',
+    );
+  }
+  return valid ? 0 : 1;
+}
+
+async function sandboxCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse('sandbox', args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'time-scale': { type: 'string' },
+    seed: { type: 'string' },
+    quiet: { type: 'boolean' },
+  });
+  if (values.help) return help('sandbox', io);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  const scaleText = values['time-scale'];
+  const timeScale = scaleText === undefined ? undefined : Number(scaleText);
+  if (
+    timeScale !== undefined &&
+    (!/^\d*\.?\d+(e-?\d+)?$/i.test(String(scaleText)) || !Number.isFinite(timeScale))
+  )
+    throw new UsageError(`--time-scale must be a number ≥ 0, got ${JSON.stringify(scaleText)}`);
+  if (values.host === '') throw new UsageError('--host must not be empty');
+  const sandbox = await startSandbox({
+    port: integer('port', values.port, 0, 65535) ?? 0,
+    host: (values.host as string | undefined) ?? '127.0.0.1',
+    timeScale,
+    seed: integer('seed', values.seed, 0, 2 ** 32 - 1),
+    log: values.quiet ? undefined : (line) => io.stdout(`${new Date().toISOString()} ${line}\n`),
+  });
+  const m = sandbox.merchant;
+  io.stdout(
+    `Diamond Pay sandbox running at ${sandbox.url}\n` +
+      `  platform_id     ${m.platformId}\n` +
+      `  platform key    ${m.platformKey}\n` +
+      `  authorization   ${m.authorization}\n` +
+      `  create deposit  POST ${sandbox.url}/gateway/api/v2/payments\n` +
+      `  control API     ${sandbox.url}/_sandbox/health\n` +
+      'Press Ctrl+C to stop.\n',
+  );
+  const signal = await io.waitForSignal();
+  await sandbox.close();
+  io.stdout(`${signal}: sandbox stopped\n`);
+  return 0;
+}
+
+async function triggerCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse('trigger', args, {
+    url: { type: 'string' },
+    status: { type: 'string' },
+    amount: { type: 'string' },
+    'real-amount': { type: 'string' },
+    'payment-cl-id': { type: 'string' },
+    'payment-id': { type: 'string' },
+    'platform-id': { type: 'string' },
+    key: { type: 'string' },
+    'sign-type': { type: 'string' },
+    'timeout-ms': { type: 'string' },
+  });
+  if (values.help) return help('trigger', io);
+  if (positionals[0] !== 'deposit' || positionals.length > 1)
+    throw new UsageError(
+      positionals.length === 0
+        ? 'say what to trigger: diamondpay trigger deposit --url URL'
+        : `cannot trigger ${JSON.stringify(positionals.join(' '))} (only "deposit")`,
+      'trigger',
+    );
+  const url = values.url;
+  if (typeof url !== 'string') throw new UsageError('--url is required', 'trigger');
+  if (!/^https?:\/\/[^\s]+$/.test(url) || !URL.canParse(url))
+    throw new UsageError(`--url must be an http(s) URL, got ${JSON.stringify(url)}`, 'trigger');
+  const status = integer('status', values.status, 0, 99) ?? 2;
+  const amount = integer('amount', values.amount, 1, MAX_AMOUNT_CENTS) ?? 5_000_000;
+  const realAmount =
+    integer('real-amount', values['real-amount'], 0, MAX_AMOUNT_CENTS) ?? (status === 2 ? amount : 0);
+  const signType =
+    values['sign-type'] === undefined ? 'HMAC-SHA256' : signTypeOf(values['sign-type'], '--sign-type');
+  const timeoutMs = integer('timeout-ms', values['timeout-ms'], 1, 600_000) ?? 10_000;
+  const now = Math.floor(Date.now() / 1000);
+  const fields: NotificationFields = {
+    payment_id:
+      (values['payment-id'] as string | undefined) ??
+      `PM${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`,
+    payment_cl_id: (values['payment-cl-id'] as string | undefined) ?? `cli-${Date.now()}`,
+    platform_id: (values['platform-id'] as string | undefined) ?? DEFAULT_MERCHANT.platformId,
+    amount,
+    real_amount: realAmount,
+    fee: feeFor(realAmount),
+    status,
+    create_time: now - 60,
+    update_time: now,
+  };
+  const body = await signedNotificationBody(fields, keyOf(values), signType);
+  io.stderr(`POST ${url}\n${body}\n`);
+  try {
+    const result = await postNotification(url, body, { timeoutMs });
+    io.stdout(`HTTP ${result.httpStatus}\n${result.reply}\n`);
+    const acked = isAck(result.httpStatus, result.reply);
+    if (!acked)
+      io.stderr('not acknowledged: the gateway only accepts the exact reply {"error_code":"0000"}\n');
+    return acked ? 0 : 1;
+  } catch (error) {
+    io.stderr(`delivery failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+function help(command: string, io: CliIo): number {
+  io.stdout(HELP[command] ?? TOP_HELP);
+  return 0;
+}
+
+const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = {
+  sandbox: sandboxCommand,
+  sign: signCommand,
+  verify: verifyCommand,
+  trigger: triggerCommand,
+};
+
+/** Runs `diamondpay <argv>` and resolves with the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined) {
+    io.stderr(TOP_HELP);
+    return 2;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
+    io.stdout(TOP_HELP);
+    return 0;
+  }
+  if (command === '--version' || command === '-v') {
+    io.stdout(`${CLI_VERSION}\n`);
+    return 0;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    io.stderr(
+      `diamondpay: unknown command ${JSON.stringify(command)}\nRun "diamondpay --help" for the commands.\n`,
+    );
+    return 2;
+  }
+  try {
+    return await run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(
+        `diamondpay ${command}: ${error.message}\nRun "diamondpay ${error.command ?? command} --help" for usage.\n`,
+      );
+      return 2;
+    }
+    throw error;
+  }
+}

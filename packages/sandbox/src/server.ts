@@ -1,0 +1,380 @@
+// startSandbox: a Diamond Pay gateway on loopback (plain node:http, keep-alive), with a cashier
+// page, signed notifications, fault injection and a control API. State lives in memory only.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type CashierActions, handleCashier } from './cashier-page.js';
+import { handleControl } from './control.js';
+import { invalid, SandboxError } from './errors.js';
+import {
+  type DeliveryFaults,
+  type Endpoint,
+  type FaultKind,
+  FaultPlan,
+  type Faults,
+  validateDeliveryFaults,
+} from './faults.js';
+import { balance, createDeposit, errorBody, GatewayCode, queryDeposit } from './gateway.js';
+import { BodyTooLargeError, readBody, send, sendJson } from './http-util.js';
+import { type DeliveryAttempt, Notifier } from './notifier.js';
+import { DEFAULT_MERCHANT, OrderBook, type SandboxMerchant, type SandboxOrder } from './orders.js';
+import { Sleeper } from './sleeper.js';
+
+/** Ten attempts within the hour the gateway documents (ms before each attempt; sum 58 min 45 s). */
+export const DEFAULT_RETRY_SCHEDULE: readonly number[] = Object.freeze([
+  0, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 600_000, 900_000, 900_000,
+]);
+
+export interface SandboxOptions {
+  /** Port to listen on; default 0 (a free port). */
+  port?: number;
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Default [DEFAULT_MERCHANT]. */
+  merchants?: SandboxMerchant[];
+  /** Delay before each notification attempt, in ms; its length is the number of attempts (default 10 within an hour). */
+  retrySchedule?: number[];
+  /** Multiplies every sandbox delay (retry schedule, injected latency). Default 1; tests use e.g. 0.001. */
+  timeScale?: number;
+  /** Timeout of one notification attempt, in ms (not scaled). Default 10 000. */
+  notifyTimeoutMs?: number;
+  /** Initial faults. */
+  faults?: Faults;
+  /** Seed of the PRNG behind rate-based faults. Default: random. */
+  seed?: number;
+  /** Receives one human-readable line per request and delivery attempt. */
+  log?: (line: string) => void;
+}
+
+export interface PayOptions {
+  /** Cents received; default the order amount (smaller = underpaid). */
+  realAmount?: number | undefined;
+  platformId?: string | undefined;
+  /** Delivery faults for this order's notification (override the sandbox-wide `faults.delivery`). */
+  delivery?: DeliveryFaults | undefined;
+}
+
+export interface CancelOptions {
+  platformId?: string | undefined;
+  /** 3 cancelled (default), 4 or 5 failed. */
+  status?: 3 | 4 | 5 | undefined;
+  delivery?: DeliveryFaults | undefined;
+}
+
+export interface SandboxStats {
+  requests: Record<Endpoint, number>;
+  ordersCreated: number;
+  deliveriesAttempted: number;
+  deliveriesAcked: number;
+}
+
+export interface Sandbox {
+  /** Base URL, e.g. http://127.0.0.1:54321 (for `new DiamondPay({ baseUrl })`). */
+  url: string;
+  /** The first merchant. */
+  merchant: SandboxMerchant;
+  /** Every configured merchant. */
+  merchants: readonly SandboxMerchant[];
+  /** Stops the server, cancels pending notification retries, closes keep-alive sockets. */
+  close(): Promise<void>;
+  /** Marks the order paid (status 2) and starts its notification. */
+  pay(paymentClId: string, opts?: PayOptions): Promise<SandboxOrder>;
+  /** Marks the order cancelled (status 3, or 4/5) and starts its notification. */
+  cancel(paymentClId: string, opts?: CancelOptions): Promise<SandboxOrder>;
+  order(paymentClId: string, platformId?: string): SandboxOrder | undefined;
+  orders(): SandboxOrder[];
+  /** The delivery log, oldest first. */
+  deliveries(filter?: { paymentClId?: string | undefined; status?: number | undefined }): DeliveryAttempt[];
+  /** Resolves on the first acknowledged attempt; rejects on timeout (default 10 s) or when all retries failed. */
+  waitForDelivery(
+    paymentClId: string,
+    opts?: { timeoutMs?: number; status?: number },
+  ): Promise<DeliveryAttempt>;
+  /** Resolves when no notification delivery is pending or scheduled. */
+  idle(): Promise<void>;
+  /** Replaces the fault configuration. */
+  setFaults(faults: Faults): void;
+  /** The current fault configuration. */
+  faults(): Faults;
+  /** Queues `fault` for the next `times` (default 1) requests to `endpoint`, ahead of rate-based faults. */
+  injectFault(endpoint: Endpoint, fault: FaultKind, times?: number): void;
+  stats(): SandboxStats;
+}
+
+interface OrderRef {
+  paymentClId: string;
+  platformId: string | undefined;
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+const PAYMENTS_V2 = '/gateway/api/v2/payments';
+const PAYMENTS_V1 = '/gateway/api/v1/payments';
+const BALANCE = '/gateway/api/v2/platforms/balance';
+const SERVER_ERROR_PAGE: Record<number, string> = {
+  500: '<html><head><title>500 Internal Server Error</title></head><body><center><h1>500 Internal Server Error</h1></center></body></html>',
+  503: '<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center></body></html>',
+};
+
+function checkOptions(o: SandboxOptions): void {
+  if (o.port !== undefined && (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535))
+    throw invalid('port must be an integer from 0 to 65535');
+  if (
+    o.timeScale !== undefined &&
+    (typeof o.timeScale !== 'number' || !Number.isFinite(o.timeScale) || o.timeScale < 0)
+  )
+    throw invalid('timeScale must be a finite number ≥ 0');
+  if (o.notifyTimeoutMs !== undefined && (!Number.isFinite(o.notifyTimeoutMs) || o.notifyTimeoutMs <= 0))
+    throw invalid('notifyTimeoutMs must be a positive number of ms');
+  if (
+    o.retrySchedule !== undefined &&
+    (!Array.isArray(o.retrySchedule) ||
+      o.retrySchedule.length === 0 ||
+      o.retrySchedule.some((ms) => typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0))
+  )
+    throw invalid('retrySchedule must be a non-empty array of delays in ms (≥ 0)');
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/** Starts a sandbox gateway; resolves once it is listening. Call `close()` when done. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  checkOptions(options);
+  const host = options.host ?? '127.0.0.1';
+  const timeScale = options.timeScale ?? 1;
+  const log = options.log;
+  const book = new OrderBook(options.merchants ?? [DEFAULT_MERCHANT]);
+  const plan = new FaultPlan(options.faults, options.seed ?? Math.floor(Math.random() * 2 ** 32));
+  const notifier = new Notifier({
+    schedule: [...(options.retrySchedule ?? DEFAULT_RETRY_SCHEDULE)],
+    timeScale,
+    timeoutMs: options.notifyTimeoutMs ?? 10_000,
+    log,
+  });
+  const sleeper = new Sleeper();
+  const requests: Record<Endpoint, number> = { createDeposit: 0, queryDeposit: 0, balance: 0 };
+  let url = '';
+  let closed = false;
+
+  const nowSeconds = () => Math.floor(Date.now() / 1000);
+  const snapshot = (order: SandboxOrder): SandboxOrder => ({ ...order });
+  const deliveryFaults = (own: DeliveryFaults | undefined): DeliveryFaults => ({
+    ...plan.faults.delivery,
+    ...validateDeliveryFaults(own),
+  });
+
+  const finalize = (order: SandboxOrder, faults: DeliveryFaults): SandboxOrder => {
+    const merchant = book.merchant(order.platformId)!;
+    log?.(`order ${order.paymentClId} (${order.paymentId}) → status ${order.status}`);
+    notifier.deliver(order, merchant.platformKey, faults);
+    return snapshot(order);
+  };
+
+  const payOrder = (ref: OrderRef, realAmount: number | undefined, delivery?: DeliveryFaults) => {
+    if (closed) throw new SandboxError('closed', 'the sandbox is closed');
+    const order = book.pending(ref.paymentClId, ref.platformId);
+    const faults = deliveryFaults(delivery); // validate before changing anything
+    book.pay(order, realAmount, nowSeconds());
+    return finalize(order, faults);
+  };
+
+  const cancelOrder = (ref: OrderRef, status: number | undefined, delivery?: DeliveryFaults) => {
+    if (closed) throw new SandboxError('closed', 'the sandbox is closed');
+    const order = book.pending(ref.paymentClId, ref.platformId);
+    const faults = deliveryFaults(delivery);
+    book.cancel(order, status, nowSeconds());
+    return finalize(order, faults);
+  };
+
+  /** Applies the endpoint's faults around `handle`, which returns the envelope to answer with. */
+  async function gatewayEndpoint(
+    endpoint: Endpoint,
+    req: IncomingMessage,
+    res: ServerResponse,
+    handle: (body: string) => Promise<string> | string,
+  ): Promise<void> {
+    requests[endpoint]++;
+    const fault = plan.decide(endpoint);
+    if (fault.kind === 'resetBefore') {
+      log?.(`${endpoint}: fault resetBefore`);
+      req.socket.destroy();
+      return;
+    }
+    if (fault.kind === 'hang') {
+      // Never answered: the socket is destroyed by close() (or by the client's timeout).
+      log?.(`${endpoint}: fault hang`);
+      return;
+    }
+    let text = '';
+    if (req.method === 'POST') {
+      try {
+        text = await readBody(req, MAX_BODY_BYTES);
+      } catch (error) {
+        if (!(error instanceof BodyTooLargeError)) throw error;
+        sendJson(
+          res,
+          413,
+          errorBody(GatewayCode.BODY_TOO_LARGE, `Request body larger than ${MAX_BODY_BYTES} bytes`),
+          {
+            connection: 'close',
+          },
+        );
+        return;
+      }
+    }
+    if (fault.latencyMs > 0) await sleeper.sleep(fault.latencyMs * timeScale);
+    if (closed) return;
+    if (fault.kind === 'error500' || fault.kind === 'error503') {
+      const status = fault.kind === 'error500' ? 500 : 503;
+      log?.(`${endpoint}: fault HTTP ${status}`);
+      send(res, status, 'text/html', SERVER_ERROR_PAGE[status]!);
+      return;
+    }
+    const answer = await handle(text);
+    if (fault.kind === 'resetAfter') {
+      log?.(`${endpoint}: processed, then fault resetAfter`);
+      req.socket.destroy();
+      return;
+    }
+    sendJson(res, 200, answer);
+  }
+
+  const authorizationOf = (req: IncomingMessage): string | undefined => {
+    const value = req.headers.authorization;
+    return typeof value === 'string' ? value : undefined;
+  };
+
+  const cashier: CashierActions = {
+    byPaymentId: (paymentId) => book.byPaymentId(paymentId),
+    pay: async (order, realAmount) => payOrder(order, realAmount),
+    cancel: async (order) => cancelOrder(order, 3),
+  };
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const target = req.url ?? '/';
+    const q = target.indexOf('?');
+    const path = q < 0 ? target : target.slice(0, q);
+    const query = q < 0 ? '' : target.slice(q + 1);
+    const method = req.method ?? 'GET';
+    if (path === PAYMENTS_V2 || path === PAYMENTS_V1) {
+      if (method !== 'POST') return methodNotAllowed(res, 'POST');
+      return gatewayEndpoint('createDeposit', req, res, async (body) => {
+        const result = await createDeposit(body, book, url, nowSeconds());
+        log?.(
+          `createDeposit: ${result.order ? `created ${result.order.paymentClId} (${result.order.paymentId})` : result.body}`,
+        );
+        return result.body;
+      });
+    }
+    if (path.startsWith(`${PAYMENTS_V2}/`) && path.indexOf('/', PAYMENTS_V2.length + 1) < 0) {
+      if (method !== 'GET') return methodNotAllowed(res, 'GET');
+      let paymentClId: string;
+      try {
+        paymentClId = decodeURIComponent(path.slice(PAYMENTS_V2.length + 1));
+      } catch {
+        paymentClId = '';
+      }
+      return gatewayEndpoint('queryDeposit', req, res, () => {
+        const answer = queryDeposit(book, authorizationOf(req), paymentClId);
+        log?.(`queryDeposit ${paymentClId}: ${answer.slice(0, 120)}`);
+        return answer;
+      });
+    }
+    if (path === BALANCE) {
+      if (method !== 'GET') return methodNotAllowed(res, 'GET');
+      return gatewayEndpoint('balance', req, res, () => {
+        const answer = balance(book, authorizationOf(req));
+        log?.(`balance: ${answer}`);
+        return answer;
+      });
+    }
+    if (path.startsWith('/cashier/')) return handleCashier(req, res, path, query, cashier);
+    if (path.startsWith('/_sandbox/')) return handleControl(req, res, path, query, sandbox);
+    if (path === '/' && method === 'GET') {
+      return sendJson(
+        res,
+        200,
+        JSON.stringify({
+          name: 'Diamond Pay sandbox',
+          createDeposit: `POST ${PAYMENTS_V2}`,
+          queryDeposit: `GET ${PAYMENTS_V2}/{payment_cl_id}`,
+          balance: `GET ${BALANCE}`,
+          control: '/_sandbox/health',
+        }),
+      );
+    }
+    sendJson(res, 404, errorBody(GatewayCode.UNKNOWN_PATH, `Unknown path ${path}`));
+  }
+
+  function methodNotAllowed(res: ServerResponse, allow: string): void {
+    sendJson(res, 405, errorBody(GatewayCode.METHOD_NOT_ALLOWED, `Method not allowed (use ${allow})`), {
+      allow,
+    });
+  }
+
+  const server = http.createServer({ keepAlive: true }, (req, res) => {
+    route(req, res).catch((error: unknown) => {
+      if (error instanceof BodyTooLargeError && !res.headersSent) {
+        send(res, 413, 'text/plain;charset=utf-8', error.message, { connection: 'close' });
+        return;
+      }
+      log?.(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      if (!res.headersSent && !res.destroyed)
+        send(res, 500, 'text/plain;charset=utf-8', 'sandbox internal error');
+      else res.destroy();
+    });
+  });
+  // Longer than common client pools' idle time, so a kept-alive socket is not closed under a request.
+  server.keepAliveTimeout = 65_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  url = `http://${hostForUrl(host)}:${address.port}`;
+  log?.(`sandbox listening on ${url}`);
+
+  const sandbox: Sandbox = {
+    url,
+    merchant: { ...book.merchants[0]! },
+    merchants: book.merchants.map((m) => ({ ...m })),
+    async close() {
+      if (closed) return;
+      closed = true;
+      notifier.close();
+      sleeper.close();
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await stopped;
+    },
+    async pay(paymentClId, opts = {}) {
+      return payOrder({ paymentClId, platformId: opts.platformId }, opts.realAmount, opts.delivery);
+    },
+    async cancel(paymentClId, opts = {}) {
+      return cancelOrder({ paymentClId, platformId: opts.platformId }, opts.status, opts.delivery);
+    },
+    order(paymentClId, platformId) {
+      const order = book.find(paymentClId, platformId);
+      return order && snapshot(order);
+    },
+    orders: () => book.all().map(snapshot),
+    deliveries: (filter = {}) => notifier.attempts(filter),
+    waitForDelivery: (paymentClId, opts = {}) =>
+      notifier.waitFor(paymentClId, opts.status, opts.timeoutMs ?? 10_000),
+    idle: () => notifier.idle(),
+    setFaults: (faults) => plan.set(faults),
+    faults: () => structuredClone(plan.faults),
+    injectFault: (endpoint, fault, times = 1) => plan.inject(endpoint, fault, times),
+    stats: () => ({
+      requests: { ...requests },
+      ordersCreated: book.created,
+      deliveriesAttempted: notifier.attempted,
+      deliveriesAcked: notifier.acked,
+    }),
+  };
+  return sandbox;
+}

@@ -1,8 +1,15 @@
 // The demo shop on Hono: routing only. Payments go through @diamondpay/hono; the shop kit holds the
 // orders and pages.
 import type { AddressInfo } from 'node:net';
-import { type CreatedDeposit, depositNotifications, diamondPay, isDiamondPayError } from '@diamondpay/hono';
 import {
+  type CreatedDeposit,
+  depositNotifications,
+  diamondPay,
+  isDiamondPayError,
+  type NotificationStore,
+} from '@diamondpay/hono';
+import {
+  notificationStoreFor,
   notifyUrlFor,
   orderJson,
   renderHome,
@@ -27,7 +34,7 @@ async function orderInput(c: Context): Promise<{ productId: string; serviceId: s
 }
 
 /** The shop's Hono app. `config` is read per request (startApp fills in the port it got). */
-export function createApp(config: ShopConfig, shop: Shop = new Shop()): Hono {
+export function createApp(config: ShopConfig, shop: Shop = new Shop(), store?: NotificationStore): Hono {
   const app = new Hono();
 
   app.onError((error, c) => {
@@ -63,6 +70,7 @@ export function createApp(config: ShopConfig, shop: Shop = new Shop()): Hono {
     NOTIFICATION_PATH,
     depositNotifications({
       ...config.gateway,
+      store,
       onDeposit: async (notification) => {
         await shop.applyNotification(notification);
       },
@@ -95,7 +103,8 @@ export interface RunningApp {
 /** Serves the shop with @hono/node-server on config.host:config.port (0 = a free port). */
 export async function startApp(config: ShopConfig, shop: Shop = new Shop()): Promise<RunningApp> {
   const live: ShopConfig = { ...config };
-  const app = createApp(live, shop);
+  const notificationStore = await notificationStoreFor(config);
+  const app = createApp(live, shop, notificationStore.store);
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
     s.once('error', reject);
@@ -108,10 +117,12 @@ export async function startApp(config: ShopConfig, shop: Shop = new Shop()): Pro
     url,
     app,
     shop,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         if ('closeAllConnections' in server) server.closeAllConnections();
-      }),
+      });
+      await notificationStore.close();
+    },
   };
 }

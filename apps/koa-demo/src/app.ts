@@ -8,9 +8,11 @@ import {
   type DiamondPayState,
   diamondPay,
   isDiamondPayError,
+  type NotificationStore,
 } from '@diamondpay/koa';
 import { diamondPayRouter } from '@diamondpay/koa/router';
 import {
+  notificationStoreFor,
   notifyUrlFor,
   orderJson,
   renderHome,
@@ -30,7 +32,11 @@ export interface RunningApp {
 }
 
 /** The Koa app. `config` must give a reachable notify URL (publicUrl, or a fixed port). */
-export function createApp(config: ShopConfig, shop: Shop = new Shop()): Koa<DiamondPayState> {
+export function createApp(
+  config: ShopConfig,
+  shop: Shop = new Shop(),
+  store?: NotificationStore,
+): Koa<DiamondPayState> {
   const notifyUrl = notifyUrlFor(config, DEPOSIT_NOTIFICATION_PATH);
   const app = new Koa<DiamondPayState>();
   const router = new Router<DiamondPayState>();
@@ -39,6 +45,7 @@ export function createApp(config: ShopConfig, shop: Shop = new Shop()): Koa<Diam
   // so it reads the raw request itself (mounted after it, it would use ctx.request.rawBody).
   const notifications = diamondPayRouter({
     ...config.gateway,
+    store,
     onDeposit: async (notification) => {
       await shop.applyNotification(notification); // throws for an unknown order: the gateway retries
     },
@@ -111,16 +118,23 @@ export async function startApp(config: ShopConfig, shop: Shop = new Shop()): Pro
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   // With port 0 the notify URL is known only now.
-  const app = createApp({ ...config, port, publicUrl: config.publicUrl ?? url }, shop);
+  const notificationStore = await notificationStoreFor(config);
+  const app = createApp(
+    { ...config, port, publicUrl: config.publicUrl ?? url },
+    shop,
+    notificationStore.store,
+  );
   server.on('request', app.callback());
   return {
     url,
     app,
     shop,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+      await notificationStore.close();
+    },
   };
 }

@@ -1,6 +1,7 @@
 export { PRODUCTS, type Product, SERVICES } from './catalogue.js';
 export { loadShopConfig, notifyUrlFor, SANDBOX_DEFAULT_URL, type ShopConfig } from './config.js';
 export { runDev, type StartApp } from './dev.js';
+export { type DemoNotificationStore, notificationStoreFor } from './notification-store.js';
 export {
   MemoryOrderRepository,
   type OrderRepository,

@@ -13,7 +13,7 @@ import {
   type ValidationIssue,
 } from './errors.js';
 import { backoffDelay, type FetchLike, type HttpResponse, HttpTransport, sleep } from './http.js';
-import { JsonSyntaxError, parseJsonRaw, type RawJsonObject } from './json.js';
+import { JsonNumber, JsonSyntaxError, parseJsonRaw, type RawJsonObject } from './json.js';
 import { type DepositNotification, verifyNotification } from './notification.js';
 import { CLIENT_ID_PATTERN, createDepositSchema, isHttpUrl, validate } from './schema.js';
 import { SIGN_TYPES, type SignType, sign } from './signature.js';
@@ -233,7 +233,8 @@ function readEnvelope(res: HttpResponse, path: string): Envelope {
     if (error instanceof JsonSyntaxError) return { kind: 'garbled' };
     throw error;
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { kind: 'garbled' };
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || parsed instanceof JsonNumber)
+    return { kind: 'garbled' };
   const obj = parsed as RawJsonObject;
   const code =
     typeof obj.error_code === 'string'

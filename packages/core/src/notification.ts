@@ -1,7 +1,7 @@
 // Decoding and verifying gateway → merchant notifications: raw body in, typed notification out.
 // The signature is checked over the text that arrived, before any field is trusted.
 import { DiamondPayNotificationError, DiamondPaySignatureError } from './errors.js';
-import { JsonSyntaxError, parseJsonRaw, type RawJsonObject } from './json.js';
+import { JsonNumber, JsonSyntaxError, parseJsonRaw, type RawJsonObject } from './json.js';
 import { parseSignType, type SignType, verify } from './signature.js';
 import { type DepositOutcome, depositOutcome, type PayoutOutcome, payoutOutcome } from './status.js';
 import { FieldReader } from './wire.js';
@@ -161,7 +161,12 @@ export async function verifyNotification(
       `The notification body is not valid JSON (${detail}). If a body parser ran first, pass the raw body instead.`,
     );
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+  if (
+    parsed === null ||
+    typeof parsed !== 'object' ||
+    Array.isArray(parsed) ||
+    parsed instanceof JsonNumber
+  ) {
     throw new DiamondPayNotificationError(
       'notification_malformed',
       400,

@@ -131,6 +131,8 @@ describe('notification receiver', () => {
     ['malformed JSON', '{"payment_id":', 400, 'notification_malformed'],
     ['non-object JSON', '[1,2]', 400, 'notification_malformed'],
     ['JSON string', '"hello"', 400, 'notification_malformed'],
+    ['JSON number', '42', 400, 'notification_malformed'],
+    ['JSON true', 'true', 400, 'notification_malformed'],
     ['missing sign', JSON.stringify(depositFields()), 401, 'signature_invalid'],
     ['empty sign', JSON.stringify({ ...depositFields(), sign: '' }), 401, 'signature_invalid'],
     ['non-hex sign', JSON.stringify({ ...depositFields(), sign: 'z'.repeat(32) }), 401, 'signature_invalid'],

@@ -235,6 +235,7 @@ describe('create deposit', () => {
   it('refuses a reused payment_cl_id with 9002 and keeps one order', async () => {
     const params = { service_id: 'SVC0015', payment_cl_id: id(), amount: 100, notify_url: NOTIFY };
     const first = await client().deposits.create(params);
+    const before = sandbox.stats().duplicateCreates;
     const error = await client()
       .deposits.create(params)
       .catch((e: unknown) => e);
@@ -242,6 +243,7 @@ describe('create deposit', () => {
     expect(error).toMatchObject({ code: 'api_error', errorCode: '9002' });
     expect(sandbox.orders().filter((o) => o.paymentClId === params.payment_cl_id)).toHaveLength(1);
     expect(sandbox.order(params.payment_cl_id)?.paymentId).toBe(first.payment_id);
+    expect(sandbox.stats().duplicateCreates).toBe(before + 1);
   });
 
   it('keeps order ids per merchant: two merchants may use the same payment_cl_id', async () => {

@@ -146,13 +146,15 @@ export async function createDeposit(
   // The signature covers every field that arrived, numbers as their source text.
   if (!(await verify(body, merchant.platformKey))) return { body: SIGNATURE_FAILED };
   const paymentClId = body.payment_cl_id as string;
-  if (book.has(platformId, paymentClId))
+  if (book.has(platformId, paymentClId)) {
+    book.duplicateCreates++;
     return {
       body: errorBody(
         GatewayCode.DUPLICATE_ORDER,
         'Duplicate payment_cl_id: an order with this id already exists!',
       ),
     };
+  }
   const order = book.create(
     platformId,
     {

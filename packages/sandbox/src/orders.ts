@@ -163,6 +163,8 @@ export class OrderBook {
   readonly #byPaymentId = new Map<string, SandboxOrder>();
   readonly #merchants: SandboxMerchant[];
   created = 0;
+  /** Create requests refused because the payment_cl_id already existed (a client that sent an order twice). */
+  duplicateCreates = 0;
 
   constructor(merchants: SandboxMerchant[]) {
     checkMerchants(merchants);

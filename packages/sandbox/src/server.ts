@@ -63,6 +63,8 @@ export interface CancelOptions {
 export interface SandboxStats {
   requests: Record<Endpoint, number>;
   ordersCreated: number;
+  /** Create requests refused as a reused payment_cl_id: 0 means no client ever sent an order twice. */
+  duplicateCreates: number;
   deliveriesAttempted: number;
   deliveriesAcked: number;
 }
@@ -372,6 +374,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stats: () => ({
       requests: { ...requests },
       ordersCreated: book.created,
+      duplicateCreates: book.duplicateCreates,
       deliveriesAttempted: notifier.attempted,
       deliveriesAcked: notifier.acked,
     }),

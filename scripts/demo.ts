@@ -1,0 +1,154 @@
+// `pnpm demo`: the main job. Starts the sandbox gateway and the three demo shops (Hono, Koa, NestJS)
+// on free loopback ports, runs a scripted purchase day through each, prints a table per framework,
+// and exits non-zero if any order ends in the wrong state. `pnpm demo --serve` keeps it all running.
+import { loadShopConfig, type Shop, type ShopConfig } from '@diamondpay-demo/shop';
+import { startSandbox } from '@diamondpay/sandbox';
+import { startApp as startHono } from '../apps/hono-demo/src/app.js';
+import { startApp as startKoa } from '../apps/koa-demo/src/app.js';
+import { startApp as startNest } from '../apps/nestjs-demo/src/app.js';
+
+type Expected = 'paid' | 'underpaid' | 'cancelled';
+interface Step {
+  service: string;
+  fate: 'pay' | 'pay-duplicated' | 'pay-first-delivery-lost' | 'underpay' | 'cancel';
+  expected: Expected;
+}
+interface RunningShop {
+  url: string;
+  shop: Shop;
+  close(): Promise<void>;
+}
+
+const serveMode = process.argv.includes('--serve');
+const SERVICES = ['SVC0015', 'SVC0016', 'SVC0017'];
+const FRAMEWORKS: { name: string; start: (config: ShopConfig) => Promise<RunningShop>; port: number }[] = [
+  { name: 'hono', start: startHono, port: 3001 },
+  { name: 'koa', start: startKoa, port: 3002 },
+  { name: 'nestjs', start: startNest, port: 3003 },
+];
+
+/** The day: per service one order paid, one paid with duplicated deliveries, one underpaid, one cancelled; plus one whose first delivery is lost. */
+function day(): Step[] {
+  const steps: Step[] = [];
+  for (const service of SERVICES) {
+    steps.push({ service, fate: 'pay', expected: 'paid' });
+    steps.push({ service, fate: 'pay-duplicated', expected: 'paid' });
+    steps.push({ service, fate: 'underpay', expected: 'underpaid' });
+    steps.push({ service, fate: 'cancel', expected: 'cancelled' });
+  }
+  steps.push({ service: SERVICES[0]!, fate: 'pay-first-delivery-lost', expected: 'paid' });
+  return steps;
+}
+
+const started = Date.now();
+const log = (framework: string, line: string) =>
+  console.log(`${((Date.now() - started) / 1000).toFixed(2).padStart(6)}s  ${framework.padEnd(6)}  ${line}`);
+
+async function main() {
+  const sandbox = await startSandbox({ port: serveMode ? 4010 : 0, timeScale: serveMode ? 1 : 0.01, seed: 20261126 });
+  log('gateway', `sandbox listening on ${sandbox.url} (merchant ${sandbox.merchant.platformId})`);
+  const shops: (RunningShop & { name: string })[] = [];
+  for (const fw of FRAMEWORKS) {
+    const config = loadShopConfig(process.env, {
+      host: '127.0.0.1',
+      port: serveMode ? fw.port : 0,
+      gateway: { ...loadShopConfig(process.env).gateway, baseUrl: sandbox.url },
+    });
+    const app = await fw.start(config);
+    shops.push({ ...app, name: fw.name });
+    log(fw.name, `shop listening on ${app.url}`);
+  }
+
+  if (serveMode) {
+    console.log('\nOpen a shop in your browser, click a Pay button, then pay on the sandbox cashier page:');
+    for (const s of shops) console.log(`  ${s.name.padEnd(7)} ${s.url}`);
+    console.log(`  gateway ${sandbox.url}\nCtrl-C stops everything.`);
+    const stop = async () => {
+      await Promise.all(shops.map((s) => s.close()));
+      await sandbox.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    return;
+  }
+
+  const results = await Promise.all(
+    shops.map(async (s) => {
+      const t0 = Date.now();
+      const wrong: string[] = [];
+      const orders: { id: string; step: Step }[] = [];
+      for (const step of day()) {
+        const res = await fetch(`${s.url}/orders`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify({ product_id: 'red-ginseng', service_id: step.service }),
+        });
+        const body = (await res.json()) as { id?: string; link?: string; amount?: number; error?: string };
+        if (res.status !== 201 || !body.id || !body.link) throw new Error(`${s.name}: POST /orders answered ${res.status} ${JSON.stringify(body)}`);
+        orders.push({ id: body.id, step });
+        log(s.name, `order ${body.id} created (${step.service}) → cashier ${body.link}`);
+        const amount = body.amount!;
+        if (step.fate === 'cancel') await sandbox.cancel(body.id);
+        else
+          await sandbox.pay(body.id, {
+            realAmount: step.fate === 'underpay' ? amount - 1_000_000 : amount,
+            delivery:
+              step.fate === 'pay-duplicated'
+                ? { duplicates: 2 }
+                : step.fate === 'pay-first-delivery-lost'
+                  ? { failFirst: 1, lose: 'reply' }
+                  : undefined,
+          });
+        log(s.name, `order ${body.id}: ${step.fate} on the sandbox`);
+      }
+      for (const o of orders) {
+        await sandbox.waitForDelivery(o.id, { timeoutMs: 20_000 });
+      }
+      await sandbox.idle();
+      for (const o of orders) {
+        const res = await fetch(`${s.url}/orders/${o.id}`, { headers: { accept: 'application/json' } });
+        const order = (await res.json()) as { status: string };
+        const ok = order.status === o.step.expected;
+        if (!ok) wrong.push(`${o.id} is ${order.status}, expected ${o.step.expected}`);
+        log(s.name, `order ${o.id}: ${order.status}${ok ? '' : `  ✖ expected ${o.step.expected}`}`);
+      }
+      const list = await s.shop.listOrders();
+      const stats = s.shop.stats();
+      const d = stats.deliveries;
+      return {
+        framework: s.name,
+        created: stats.ordersCreated,
+        paid: list.filter((o) => o.status === 'paid').length,
+        underpaid: list.filter((o) => o.status === 'underpaid').length,
+        cancelled: list.filter((o) => o.status === 'cancelled').length,
+        'notifications received': d.processed + d.duplicate + d.rejected + d.failed + d.busy,
+        'duplicates absorbed': d.duplicate,
+        acknowledged: d.processed + d.duplicate,
+        'elapsed s': ((Date.now() - t0) / 1000).toFixed(2),
+        wrong,
+      };
+    }),
+  );
+
+  console.log();
+  console.table(results.map(({ wrong, ...row }) => row));
+  const stats = sandbox.stats();
+  console.log(
+    `gateway: ${stats.ordersCreated} deposits created, ${stats.deliveriesAttempted} delivery attempts, ${stats.deliveriesAcked} acknowledged`,
+  );
+  await Promise.all(shops.map((s) => s.close()));
+  await sandbox.close();
+  const wrong = results.flatMap((r) => r.wrong.map((w) => `${r.framework}: ${w}`));
+  if (wrong.length > 0) {
+    console.error(`\n✖ ${wrong.length} order(s) ended in the wrong state:\n  ${wrong.join('\n  ')}`);
+    process.exit(1);
+  }
+  console.log(`\n✓ every order ended in the expected state (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  process.exit(0);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

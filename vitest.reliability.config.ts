@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+import { resolve } from './vitest.config.ts';
+
+// `pnpm test:reliability`: hostile input against every adapter's route, and a demo run under faults.
+export default defineConfig({
+  resolve,
+  test: {
+    include: ['reliability/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    fileParallelism: false,
+  },
+});

@@ -1,0 +1,38 @@
+// The demo shop on NestJS (Express platform): startApp builds the app and listens.
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import { Shop, type ShopConfig } from '@diamondpay-demo/shop';
+import type { LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module.js';
+
+export { NOTIFICATION_PATH } from './app.constants.js';
+
+export interface RunningApp {
+  url: string;
+  app: NestExpressApplication;
+  shop: Shop;
+  close(): Promise<void>;
+}
+
+/** Serves the shop on config.host:config.port (0 = a free port). */
+export async function startApp(
+  config: ShopConfig,
+  shop: Shop = new Shop(),
+  logger: LogLevel[] | false = ['error', 'warn'],
+): Promise<RunningApp> {
+  // notify_url is built from this copy, whose port is filled in once listening.
+  const live: ShopConfig = { ...config };
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.register({ config: live, shop }),
+    new ExpressAdapter(),
+    // No rawBody needed: the module keeps the body parsers off its notification route.
+    { logger, forceCloseConnections: true },
+  );
+  await app.listen(config.port, config.host);
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  live.port = port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return { url: `http://${host}:${port}`, app, shop, close: () => app.close() };
+}

@@ -1,0 +1,33 @@
+import { type DepositNotification, DiamondPayService, OnDepositNotification } from '@diamondpay/nestjs';
+import { notifyUrlFor, Shop, type ShopConfig, type ShopOrder } from '@diamondpay-demo/shop';
+import { Inject, Injectable } from '@nestjs/common';
+import { NOTIFICATION_PATH } from './app.constants.js';
+import { SHOP_CONFIG } from './shop.module.js';
+
+/** Orders through the shop kit; payments through Diamond Pay. */
+@Injectable()
+export class ShopService {
+  constructor(
+    @Inject(Shop) readonly shop: Shop,
+    @Inject(DiamondPayService) private readonly diamondPay: DiamondPayService,
+    @Inject(SHOP_CONFIG) private readonly config: ShopConfig,
+  ) {}
+
+  /** Creates the order and its deposit; the payer goes to the returned order's `link`. */
+  async placeOrder(input: { productId: string; serviceId: string }): Promise<ShopOrder> {
+    const order = await this.shop.newOrder(input);
+    const created = await this.diamondPay.deposits.create({
+      service_id: order.serviceId,
+      payment_cl_id: order.id,
+      amount: order.amount,
+      notify_url: notifyUrlFor(this.config, NOTIFICATION_PATH),
+    });
+    return this.shop.attachDeposit(order.id, created);
+  }
+
+  /** Verified by the module's route; throwing (unknown order) makes the gateway retry. */
+  @OnDepositNotification()
+  async onDeposit(notification: DepositNotification): Promise<void> {
+    await this.shop.applyNotification(notification);
+  }
+}

@@ -1,0 +1,148 @@
+// The notification route's work: find the @OnDepositNotification() handler at bootstrap, hand the raw body
+// to core's receiver and write its reply back through the platform's adapter. It never throws to Nest.
+import {
+  createNotificationReceiver,
+  type DepositNotification,
+  type NotificationReceiver,
+  type ReceiveResult,
+  rawBodyUnavailable,
+} from '@diamondpay/core';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, HttpAdapterHost, MetadataScanner, Reflector } from '@nestjs/core';
+import {
+  DIAMONDPAY_NOTIFICATION_ROUTE,
+  DIAMONDPAY_OPTIONS,
+  ON_DEPOSIT_NOTIFICATION,
+} from './diamond-pay.constants.js';
+import type { DiamondPayModuleOptions } from './diamond-pay.interfaces.js';
+import { bypassExpressParsers, installFastifyPayloadHook, readRawBody } from './diamond-pay.raw-body.js';
+import type { NotificationRoute } from './diamond-pay-notification.controller.js';
+
+type Handler = (notification: DepositNotification, request: unknown) => unknown;
+
+const RAW_BODY_FIX =
+  "Keep that parser off the notification route, or have it keep the bytes in req.rawBody (as Nest's own parsers do with " +
+  '`NestFactory.create(AppModule, { rawBody: true })`).';
+
+@Injectable()
+export class DiamondPayNotificationService implements OnModuleInit {
+  private readonly logger = new Logger('DiamondPayModule');
+  private receiver!: NotificationReceiver<unknown>;
+
+  constructor(
+    @Inject(DIAMONDPAY_OPTIONS) private readonly options: DiamondPayModuleOptions,
+    @Inject(DIAMONDPAY_NOTIFICATION_ROUTE) private readonly route: NotificationRoute,
+    @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
+    @Inject(MetadataScanner) private readonly scanner: MetadataScanner,
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  onModuleInit(): void {
+    const handler = this.findHandler();
+    const {
+      path: _path,
+      decorators: _decorators,
+      onError,
+      ...receiverOptions
+    } = this.options.notifications ?? {};
+    this.receiver = createNotificationReceiver<unknown>({
+      ...receiverOptions,
+      platformId: this.options.platformId,
+      platformKey: this.options.platformKey,
+      onDeposit: handler,
+      onError: onError ?? ((error, result) => this.logRefusal(error, result)),
+    });
+    // Runs after Nest registered its body parsers and routes (app.init), before the server listens.
+    const adapter = this.adapterHost.httpAdapter;
+    const platform = adapter?.getType();
+    if (platform === 'fastify') installFastifyPayloadHook(adapter.getInstance());
+    if (platform === 'express') bypassExpressParsers(adapter.getInstance(), this.route.path);
+  }
+
+  /** Answers one notification request; never throws (Nest's exception filters never see handler errors). */
+  async handle(request: any, response: unknown): Promise<void> {
+    const adapter = this.adapterHost.httpAdapter;
+    let result: ReceiveResult;
+    try {
+      result =
+        this.receiver.precheck(
+          {
+            method: adapter.getRequestMethod(request),
+            contentType: request.headers?.['content-type'],
+            contentLength: request.headers?.['content-length'],
+          },
+          request,
+        ) ?? (await this.receive(request));
+    } catch (error) {
+      // The body was too large (413) or could not be read (the client went away).
+      result = this.receiver.reject(error, request);
+    }
+    try {
+      for (const [name, value] of Object.entries(result.headers)) adapter.setHeader(response, name, value);
+      await adapter.reply(response, result.body, result.status);
+    } catch (error) {
+      this.logger.error(`Could not write the notification reply: ${describe(error)}`);
+    }
+  }
+
+  private async receive(request: any): Promise<ReceiveResult> {
+    const raw = await readRawBody(request, this.receiver.maxBodyBytes);
+    if (raw === undefined) {
+      return this.receiver.reject(rawBodyUnavailable(RAW_BODY_FIX), request);
+    }
+    return this.receiver.receive(raw, request);
+  }
+
+  private findHandler(): Handler {
+    const found: { owner: string; method: string; call: Handler }[] = [];
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      const prototype = instance ? Object.getPrototypeOf(instance) : wrapper.metatype?.prototype;
+      if (!prototype || wrapper.isAlias) continue;
+      for (const method of this.scanner.getAllMethodNames(prototype)) {
+        if (!this.reflector.get(ON_DEPOSIT_NOTIFICATION, prototype[method])) continue;
+        const owner = String(wrapper.name ?? wrapper.metatype?.name ?? 'provider');
+        if (!wrapper.isDependencyTreeStatic() || !instance) {
+          throw new Error(
+            `DiamondPayModule: ${owner}.${method}() is marked @OnDepositNotification() but ${owner} is request-scoped (or depends on a request-scoped provider); the handler must live in a singleton provider.`,
+          );
+        }
+        found.push({
+          owner,
+          method,
+          call: (n, request) => (instance[method] as Handler).call(instance, n, request),
+        });
+      }
+    }
+    const route = `POST /${this.route.path.replace(/^\/+/, '')}`;
+    if (found.length === 0) {
+      throw new Error(
+        `DiamondPayModule: notifications are enabled (${route}) but no provider method is marked @OnDepositNotification(). Add one to a provider, e.g. \`@OnDepositNotification() async onDeposit(notification: DepositNotification) { ... }\`, or remove the \`notifications\` option.`,
+      );
+    }
+    if (found.length > 1) {
+      const names = found.map((f) => `${f.owner}.${f.method}()`).join(', ');
+      throw new Error(
+        `DiamondPayModule: more than one @OnDepositNotification() handler (${names}). Keep one: its success is what acknowledges the notification; call your other services from it.`,
+      );
+    }
+    return found[0]!.call;
+  }
+
+  private logRefusal(error: unknown, result: ReceiveResult): void {
+    const what = `Notification ${result.outcome} (${result.status})`;
+    if (result.outcome === 'failed' || result.status >= 500) {
+      this.logger.error(`${what}: ${describe(error)}`, stackOf(error));
+    } else if (result.outcome === 'busy') this.logger.log(`${what}: another delivery is being processed.`);
+    else this.logger.warn(`${what}: ${describe(error ?? result.body)}`);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function stackOf(error: unknown): string | undefined {
+  return error instanceof Error ? error.stack : undefined;
+}

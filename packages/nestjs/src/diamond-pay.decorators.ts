@@ -1,0 +1,15 @@
+import { Inject, SetMetadata } from '@nestjs/common';
+import { DIAMONDPAY_CLIENT, ON_DEPOSIT_NOTIFICATION } from './diamond-pay.constants.js';
+
+/** Injects the configured `DiamondPay` client (`@InjectDiamondPay() private readonly diamondPay: DiamondPay`). */
+export function InjectDiamondPay(): PropertyDecorator & ParameterDecorator {
+  return Inject(DIAMONDPAY_CLIENT);
+}
+
+/**
+ * Marks the provider method that handles deposit notifications: `(notification: DepositNotification, request)`.
+ * It runs once per (payment, status) after the signature verified; throw to have the gateway deliver it again.
+ */
+export function OnDepositNotification(): MethodDecorator {
+  return SetMetadata(ON_DEPOSIT_NOTIFICATION, true);
+}

@@ -58,7 +58,8 @@ export interface LoadOptions {
 /** Requests per second (mean) under keep-alive load from `connections` concurrent clients. */
 export async function loadRps(options: LoadOptions): Promise<number> {
   const url = new URL(options.url);
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) throw new Error('load tests target loopback only');
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
+    throw new Error('load tests target loopback only');
   const result = await autocannon({
     url: options.url,
     method: options.method ?? 'POST',

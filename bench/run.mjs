@@ -4,7 +4,7 @@
 // baseline measured in the same run, so a noisy machine shifts both sides alike.
 // Usage: pnpm bench [filter]   (filter: substring of the bench file path)
 import { spawnSync } from 'node:child_process';
-import { readdirSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -67,7 +67,11 @@ const report = {
   date: new Date().toISOString(),
   node: process.version,
   cpus: (await import('node:os')).cpus().length,
-  results: rows.map((r) => ({ ...r, ratio: r.ours / r.baseline, met: r.target ? r.ours / r.baseline >= r.target : null })),
+  results: rows.map((r) => ({
+    ...r,
+    ratio: r.ours / r.baseline,
+    met: r.target ? r.ours / r.baseline >= r.target : null,
+  })),
 };
 writeFileSync(join(root, 'bench/results/latest.json'), `${JSON.stringify(report, null, 2)}\n`);
 console.log(`written: bench/results/latest.json`);

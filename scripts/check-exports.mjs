@@ -27,7 +27,8 @@ function run(label, cmd, args, cwd) {
 for (const { dir, pkg } of packages) {
   const name = pkg.name;
   // Each package must expose at least one export; core must expose the fixed API names.
-  const probe = name === '@diamondpay/core' ? 'sign,verify,canonicalString,DiamondPay,createNotificationReceiver' : '';
+  const probe =
+    name === '@diamondpay/core' ? 'sign,verify,canonicalString,DiamondPay,createNotificationReceiver' : '';
   const esm = `const m = await import(${JSON.stringify(name)}); const keys = Object.keys(m); if (keys.length === 0) throw new Error('no exports'); for (const k of ${JSON.stringify(probe)}.split(',').filter(Boolean)) if (!(k in m)) throw new Error('missing ' + k); console.log(keys.length);`;
   const cjs = `const m = require(${JSON.stringify(name)}); const keys = Object.keys(m); if (keys.length === 0) throw new Error('no exports'); for (const k of ${JSON.stringify(probe)}.split(',').filter(Boolean)) if (!(k in m)) throw new Error('missing ' + k); console.log(keys.length);`;
   run(`${name}: ESM consumer`, process.execPath, ['--input-type=module', '-e', esm], dir);

@@ -1,8 +1,9 @@
 // `pnpm demo`: the main job. Starts the sandbox gateway and the three demo shops (Hono, Koa, NestJS)
 // on free loopback ports, runs a scripted purchase day through each, prints a table per framework,
 // and exits non-zero if any order ends in the wrong state. `pnpm demo --serve` keeps it all running.
-import { loadShopConfig, type Shop, type ShopConfig } from '@diamondpay-demo/shop';
+
 import { startSandbox } from '@diamondpay/sandbox';
+import { loadShopConfig, type Shop, type ShopConfig } from '@diamondpay-demo/shop';
 import { startApp as startHono } from '../apps/hono-demo/src/app.js';
 import { startApp as startKoa } from '../apps/koa-demo/src/app.js';
 import { startApp as startNest } from '../apps/nestjs-demo/src/app.js';
@@ -45,7 +46,11 @@ const log = (framework: string, line: string) =>
   console.log(`${((Date.now() - started) / 1000).toFixed(2).padStart(6)}s  ${framework.padEnd(6)}  ${line}`);
 
 async function main() {
-  const sandbox = await startSandbox({ port: serveMode ? 4010 : 0, timeScale: serveMode ? 1 : 0.01, seed: 20261126 });
+  const sandbox = await startSandbox({
+    port: serveMode ? 4010 : 0,
+    timeScale: serveMode ? 1 : 0.01,
+    seed: 20261126,
+  });
   log('gateway', `sandbox listening on ${sandbox.url} (merchant ${sandbox.merchant.platformId})`);
   const shops: (RunningShop & { name: string })[] = [];
   for (const fw of FRAMEWORKS) {
@@ -85,7 +90,8 @@ async function main() {
           body: JSON.stringify({ product_id: 'red-ginseng', service_id: step.service }),
         });
         const body = (await res.json()) as { id?: string; link?: string; amount?: number; error?: string };
-        if (res.status !== 201 || !body.id || !body.link) throw new Error(`${s.name}: POST /orders answered ${res.status} ${JSON.stringify(body)}`);
+        if (res.status !== 201 || !body.id || !body.link)
+          throw new Error(`${s.name}: POST /orders answered ${res.status} ${JSON.stringify(body)}`);
         orders.push({ id: body.id, step });
         log(s.name, `order ${body.id} created (${step.service}) → cashier ${body.link}`);
         const amount = body.amount!;
@@ -144,7 +150,9 @@ async function main() {
     console.error(`\n✖ ${wrong.length} order(s) ended in the wrong state:\n  ${wrong.join('\n  ')}`);
     process.exit(1);
   }
-  console.log(`\n✓ every order ended in the expected state (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(
+    `\n✓ every order ended in the expected state (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
   process.exit(0);
 }
 

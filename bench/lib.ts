@@ -1,4 +1,7 @@
 // Shared measuring helpers for the *.bench.ts files. Bounded in time; loopback only.
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { once } from 'node:events';
 import autocannon from 'autocannon';
 
 export interface BenchResult {
@@ -43,52 +46,155 @@ export function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-export interface LoadOptions {
+/** The docs' published test merchant key: bench bodies are signed with it. */
+export const TEST_KEY = 'ThisIsYourSecretKey123';
+
+/**
+ * `count` JSON bodies signed HMAC-SHA256 the way the gateway signs (canonical string from the protocol
+ * text, node:crypto; independent of the SDK), each from `fields(i)`.
+ */
+export function signedBodies(
+  count: number,
+  fields: (i: number) => Record<string, string | number>,
+  key = TEST_KEY,
+): string[] {
+  const bodies: string[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const f = fields(i);
+    const canonical = Object.keys(f)
+      .sort()
+      .map((k) => `${k}=${f[k]}`)
+      .join('&');
+    bodies[i] = JSON.stringify({
+      ...f,
+      sign_type: 'HMAC-SHA256',
+      sign: createHmac('sha256', key).update(canonical).digest('hex'),
+    });
+  }
+  return bodies;
+}
+
+/** Distinct deposit notifications: each one a first delivery (verify, claim, handler, complete, ack). */
+export function depositNotifications(count: number): string[] {
+  const now = Math.floor(Date.now() / 1000);
+  return signedBodies(count, (i) => ({
+    payment_id: `PM${String(i).padStart(8, '0')}`,
+    payment_cl_id: `BENCH-${now}-${i}`,
+    platform_id: 'PF0002',
+    amount: 8_900_000,
+    real_amount: 8_900_000,
+    fee: 71_200,
+    status: 2,
+    create_time: now - 60,
+    update_time: now,
+  }));
+}
+
+export interface BenchServer {
   url: string;
-  method?: 'GET' | 'POST';
-  headers?: Record<string, string>;
-  /** A fixed body, or a function building each request's body. */
-  body?: string;
-  connections?: number;
-  durationSeconds?: number;
-  /** Builds request bodies per request (e.g. unique order ids). */
-  requests?: autocannon.Request[];
+  /** The server process's CPU time so far (µs) and anything else it reports. */
+  stats(): Promise<{ cpuMicros: number } & Record<string, number>>;
+  stop(): Promise<void>;
 }
 
-/** Requests per second (mean) under keep-alive load from `connections` concurrent clients. */
-export async function loadRps(options: LoadOptions): Promise<number> {
-  const url = new URL(options.url);
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
-    throw new Error('load tests target loopback only');
-  const result = await autocannon({
-    url: options.url,
-    method: options.method ?? 'POST',
-    headers: options.headers,
-    body: options.body,
-    requests: options.requests,
-    connections: options.connections ?? 50,
-    duration: options.durationSeconds ?? 5,
-    pipelining: 1,
+/**
+ * Starts a bench server script in its own process (plain Node: the BUILT packages, as apps load them),
+ * so the load generator does not share its event loop. The script prints `LISTENING <port>` and answers
+ * IPC messages with `reportStats()` from bench/server-stats.mjs.
+ */
+export async function spawnBenchServer(script: string, args: string[] = []): Promise<BenchServer> {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script} did not start within 15 s`)), 15_000);
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /LISTENING (\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited (${code})`)));
   });
-  if (result.non2xx > 0 && result.non2xx > result.requests.total * 0.01) {
-    throw new Error(`${options.url}: ${result.non2xx} non-2xx answers of ${result.requests.total}`);
-  }
-  return result.requests.mean;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stats: () =>
+      new Promise((resolve) => {
+        child.once('message', (m) => resolve(m as { cpuMicros: number } & Record<string, number>));
+        child.send('stats');
+      }),
+    stop: async () => {
+      child.kill('SIGKILL');
+      await once(child, 'exit').catch(() => undefined);
+    },
+  };
 }
 
-/** Alternates two load runs (A, B, A, B...) and returns the medians, so drift hits both. */
-export async function compareLoad(
-  ours: LoadOptions,
-  baseline: LoadOptions,
-  rounds = 3,
-): Promise<{ ours: number; baseline: number }> {
-  await loadRps({ ...ours, durationSeconds: 1 });
-  await loadRps({ ...baseline, durationSeconds: 1 });
-  const a: number[] = [];
-  const b: number[] = [];
+export interface Target {
+  server: BenchServer;
+  path: string;
+}
+
+/**
+ * Two targets (two routes of one bench server, or two servers) under the same load: 50 connections,
+ * bodies drawn from one rotating pool, so the load generator works alike for both; alternated over
+ * rounds. Medians of requests/s and of requests per server CPU-second (which other processes on the
+ * machine move far less than requests/s). Any non-2xx answer fails the benchmark.
+ */
+export async function compareTargets(
+  targets: { ours: Target; baseline: Target },
+  bodies: string[],
+  { rounds = 3, durationSeconds = 4, connections = 50 } = {},
+): Promise<{ rps: { ours: number; baseline: number }; cpu: { ours: number; baseline: number } }> {
+  let next = 0;
+  const run = async ({ server, path }: Target, seconds: number) => {
+    const before = await server.stats();
+    const result = await autocannon({
+      url: server.url + path,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      requests: [
+        { method: 'POST', setupRequest: (req: any) => ({ ...req, body: bodies[next++ % bodies.length] }) },
+      ],
+      connections,
+      duration: seconds,
+    });
+    const after = await server.stats();
+    if (result.non2xx > 0)
+      throw new Error(`${path}: ${result.non2xx} non-2xx answers of ${result.requests.total}`);
+    return {
+      rps: result.requests.mean,
+      cpu: (result.requests.total * 1e6) / (after.cpuMicros - before.cpuMicros),
+    };
+  };
+  await run(targets.ours, 1);
+  await run(targets.baseline, 1);
+  const samples = {
+    ours: [] as { rps: number; cpu: number }[],
+    baseline: [] as { rps: number; cpu: number }[],
+  };
   for (let r = 0; r < rounds; r++) {
-    a.push(await loadRps(ours));
-    b.push(await loadRps(baseline));
+    const order = r % 2 ? (['baseline', 'ours'] as const) : (['ours', 'baseline'] as const);
+    for (const side of order) samples[side].push(await run(targets[side], durationSeconds));
   }
-  return { ours: median(a), baseline: median(b) };
+  const pick = (side: 'ours' | 'baseline', k: 'rps' | 'cpu') => median(samples[side].map((x) => x[k]));
+  return {
+    rps: { ours: pick('ours', 'rps'), baseline: pick('baseline', 'rps') },
+    cpu: { ours: pick('ours', 'cpu'), baseline: pick('baseline', 'cpu') },
+  };
+}
+
+/** Two routes of one bench server: see compareTargets. */
+export function compareRoutes(
+  server: BenchServer,
+  paths: { ours: string; baseline: string },
+  bodies: string[],
+  options?: Parameters<typeof compareTargets>[2],
+) {
+  return compareTargets(
+    { ours: { server, path: paths.ours }, baseline: { server, path: paths.baseline } },
+    bodies,
+    options,
+  );
 }

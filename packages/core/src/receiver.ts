@@ -100,7 +100,8 @@ export function notificationKey(n: Notification): string {
 
 export interface IncomingNotificationRequest {
   method: string;
-  headers: Headers;
+  /** A `Headers`, or anything with its `get` (adapters on Node can skip building a `Headers`). */
+  headers: Pick<Headers, 'get'>;
   body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null;
 }
 
@@ -398,7 +399,7 @@ export async function readBodyLimited(
   declaredLength?: string | number | null,
 ): Promise<Uint8Array> {
   let stream: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null;
-  if ('headers' in source && 'body' in source && source.headers instanceof Headers) {
+  if ('headers' in source && 'body' in source && typeof source.headers?.get === 'function') {
     declaredLength ??= source.headers.get('content-length');
     stream = source.body;
   } else stream = source as ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;

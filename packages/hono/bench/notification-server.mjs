@@ -1,13 +1,13 @@
-// The server under load, in its own process (plain Node, no tsx): the BUILT @diamondpay/hono, so
-// @diamondpay/core resolves through its `node` export condition as in a deployed app.
-// Prints "LISTENING <port>"; GET /stats reports the duplicate store's size, memory and CPU time.
+// The server measured by notification-route.bench.ts, in its own process (plain Node, no tsx): the
+// BUILT @diamondpay/hono, so @diamondpay/core resolves through its `node` export condition as in a
+// deployed app. Prints "LISTENING <port>"; reports the duplicate store's size over IPC.
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import { reportStats } from '../../../bench/server-stats.mjs';
 import { depositNotifications, MemoryNotificationStore } from '../dist/index.js';
 
 const ACK = '{"error_code":"0000"}';
 const store = new MemoryNotificationStore();
-let handled = 0;
 const app = new Hono();
 app.post(
   '/notify',
@@ -15,23 +15,12 @@ app.post(
     platformId: 'PF0002',
     platformKey: 'ThisIsYourSecretKey123',
     store,
-    onDeposit: () => {
-      handled++;
-    },
+    onDeposit: () => {},
   }),
 );
 // The baseline: the same reply, no body read, no verification.
 app.post('/bare', (c) =>
   c.body(ACK, 200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }),
 );
-app.get('/stats', (c) => {
-  const cpu = process.cpuUsage();
-  return c.json({
-    storeSize: store.size,
-    handled,
-    rssBytes: process.memoryUsage().rss,
-    cpuMicros: cpu.user + cpu.system,
-  });
-});
-
+reportStats(() => ({ storeSize: store.size }));
 serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => console.log(`LISTENING ${info.port}`));

@@ -114,27 +114,36 @@ export function depositNotifications<E extends Env = any>(
   };
 }
 
+/** The parts of Node's `IncomingMessage` used here (no `node:` import: this file also runs on the edge). */
+interface NodeIncoming {
+  method: string;
+  headers: Record<string, string | string[] | undefined>;
+  readableDidRead?: boolean;
+  on?: unknown;
+}
+
 /**
  * The request whose body core reads: on @hono/node-server the Node request's own stream (building
  * Hono's Web `Request` costs more than verifying the notification); else Hono's raw request; or,
  * when a middleware already read the body through `c.req` (which caches the exact bytes), those bytes.
  */
 async function unreadRequest(c: Context): Promise<IncomingNotificationRequest> {
-  const raw = c.req.raw;
-  const incoming = (c.env as { incoming?: { readableDidRead?: boolean; on?: unknown } } | undefined)
-    ?.incoming;
+  const incoming = (c.env as { incoming?: NodeIncoming } | undefined)?.incoming;
   if (
     typeof incoming?.on === 'function' &&
     incoming.readableDidRead === false &&
     !('rawBody' in incoming) &&
     Object.keys(c.req.bodyCache).length === 0
   ) {
+    // Neither Hono's Request nor a Headers object is built: the receiver reads two headers.
+    const headers = incoming.headers;
     return {
-      method: raw.method,
-      headers: raw.headers,
+      method: incoming.method,
+      headers: { get: (name: string) => (headers[name.toLowerCase()] as string | undefined) ?? null },
       body: incoming as unknown as AsyncIterable<Uint8Array>,
     };
   }
+  const raw = c.req.raw;
   if (!raw.bodyUsed) return raw;
   const cache = c.req.bodyCache;
   if (!(cache.arrayBuffer || cache.text || cache.blob)) {

@@ -1,8 +1,8 @@
-// The server measured by notification-route.bench.ts, in its own process (the load generator must
-// not share its event loop). Loads the BUILT package, as an app would: @diamondpay/koa → dist,
-// @diamondpay/core → its Node entry (node:crypto). Prints "LISTENING <port>".
+// The server measured by notification-route.bench.ts, in its own process: the BUILT package, as an
+// app loads it (@diamondpay/core through its `node` export condition). Prints "LISTENING <port>".
 import { ACK_BODY, depositNotifications } from '@diamondpay/koa';
 import Koa from 'koa';
+import { reportStats } from '../../../bench/server-stats.mjs';
 
 const app = new Koa();
 app.use(async (ctx, next) => {
@@ -20,7 +20,5 @@ app.use(
     onDeposit() {},
   }),
 );
-const server = app.listen(0, '127.0.0.1', () => {
-  console.log(`LISTENING ${server.address().port}`);
-});
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+reportStats();
+const server = app.listen(0, '127.0.0.1', () => console.log(`LISTENING ${server.address().port}`));

@@ -1,11 +1,12 @@
 // The server under load, in its own process (plain Node, no tsx): the BUILT @diamondpay/nestjs, so
 // @diamondpay/core resolves through its `node` export condition as in a deployed app.
-// Usage: node notification-server.mjs express|fastify. Prints "LISTENING <port>"; answers an IPC
-// message with its CPU time and the requests served per route.
+// Usage: node notification-server.mjs express|fastify. Prints "LISTENING <port>"; reports its CPU time
+// and the requests served per route over IPC.
 // Plain JavaScript, so decorators are applied with Reflect.decorate (what compiled TypeScript does).
 import 'reflect-metadata';
 import { Controller, Header, HttpCode, Injectable, Module, Post, Req, Res } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { reportStats } from '../../../bench/server-stats.mjs';
 import {
   createNotificationReceiver,
   DiamondPayModule,
@@ -99,10 +100,5 @@ const adapter =
     : new (await import('@nestjs/platform-express')).ExpressAdapter();
 const app = await NestFactory.create(AppModule, adapter, { rawBody: true, logger: false });
 await app.listen(0, '127.0.0.1');
-// Outside Nest, so reading the figures costs the routes nothing.
-process.on('message', () => {
-  const { user, system } = process.cpuUsage();
-  process.send({ cpuMicros: user + system, ...counts });
-});
-process.once('SIGTERM', () => app.close().then(() => process.exit(0)));
+reportStats(() => counts);
 console.log(`LISTENING ${app.getHttpServer().address().port}`);

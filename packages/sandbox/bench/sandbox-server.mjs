@@ -1,36 +1,33 @@
-// The servers under load, in their own process (plain Node, no tsx): the BUILT sandbox, so
-// @diamondpay/core resolves through its `node` export condition as in a real install, and beside it
-// a bare node:http server answering a fixed create-deposit-shaped JSON body (the baseline).
-// Prints "LISTENING <sandboxPort> <barePort>". GET /cpu on the bare server reports this process's CPU time.
+// A server under load, in its own process (plain Node, no tsx). `sandbox`: the BUILT sandbox, so
+// @diamondpay/core resolves through its `node` export condition as in a real install. `bare`: a bare
+// node:http server that reads the body and answers a fixed create-deposit-shaped JSON (the baseline).
+// Prints "LISTENING <port>"; reports CPU time (and the sandbox's counters) over IPC.
 import http from 'node:http';
+import { reportStats } from '../../../bench/server-stats.mjs';
 import { startSandbox } from '../dist/index.js';
 
 const FIXED =
   '{"error_code":"0000","data":{"link":"http://127.0.0.1/cashier/PM10000000","payment_id":"PM10000000","payment_cl_id":"bench","amount":50000000,"token":"abcdefghij","card_name":"다이아몬드페이","card_number":"43700010000000","bank_name":"국민은행","bank_code":"KB"}}';
 
-const sandbox = await startSandbox({ port: 0 });
-const bare = http.createServer((req, res) => {
-  if (req.url === '/cpu') {
-    const cpu = process.cpuUsage();
-    res.end(JSON.stringify({ cpuMicros: cpu.user + cpu.system }));
-    return;
-  }
-  // Read the body like the sandbox does, then answer the fixed JSON.
-  req.on('data', () => {});
-  req.on('end', () => {
-    res.writeHead(200, {
-      'content-type': 'application/json;charset=utf-8',
-      'content-length': Buffer.byteLength(FIXED),
+if (process.argv[2] === 'bare') {
+  const bare = http.createServer((req, res) => {
+    req.on('data', () => {});
+    req.on('end', () => {
+      res.writeHead(200, {
+        'content-type': 'application/json;charset=utf-8',
+        'content-length': Buffer.byteLength(FIXED),
+      });
+      res.end(FIXED);
     });
-    res.end(FIXED);
   });
-});
-bare.keepAliveTimeout = 65_000;
-bare.listen(0, '127.0.0.1', () => {
-  console.log(`LISTENING ${new URL(sandbox.url).port} ${bare.address().port}`);
-});
-process.on('SIGTERM', async () => {
-  await sandbox.close();
-  bare.close();
-  bare.closeAllConnections();
-});
+  bare.keepAliveTimeout = 65_000;
+  reportStats();
+  bare.listen(0, '127.0.0.1', () => console.log(`LISTENING ${bare.address().port}`));
+} else {
+  const sandbox = await startSandbox({ port: 0 });
+  reportStats(() => {
+    const s = sandbox.stats();
+    return { createRequests: s.requests.createDeposit, ordersCreated: s.ordersCreated };
+  });
+  console.log(`LISTENING ${new URL(sandbox.url).port}`);
+}

@@ -22,5 +22,10 @@ app.post(
 app.post('/bare', (c) =>
   c.body(ACK, 200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }),
 );
+// A second baseline: the same reply after reading the body (what any verifying route must do).
+app.post('/read', async (c) => {
+  await c.req.arrayBuffer();
+  return c.body(ACK, 200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+});
 reportStats(() => ({ storeSize: store.size }));
 serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => console.log(`LISTENING ${info.port}`));

@@ -12,6 +12,14 @@ app.use(async (ctx, next) => {
   ctx.set({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   ctx.body = ACK_BODY;
 });
+app.use(async (ctx, next) => {
+  if (ctx.path !== '/read') return next();
+  // A second baseline: the same reply after reading the body (what any verifying route must do).
+  for await (const _chunk of ctx.req);
+  ctx.status = 200;
+  ctx.set({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  ctx.body = ACK_BODY;
+});
 app.use(
   depositNotifications({
     platformId: 'PF0002',

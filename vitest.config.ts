@@ -15,6 +15,10 @@ export const resolve = {
     { find: /^@diamondpay\/nestjs$/, replacement: src('nestjs') },
     { find: /^@diamondpay\/redis$/, replacement: src('redis') },
     {
+      find: /^@diamondpay-demo\/shop\/testing$/,
+      replacement: fileURLToPath(new URL('./apps/shop/src/testing/index.ts', import.meta.url)),
+    },
+    {
       find: /^@diamondpay-demo\/shop$/,
       replacement: fileURLToPath(new URL('./apps/shop/src/index.ts', import.meta.url)),
     },

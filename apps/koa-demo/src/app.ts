@@ -79,6 +79,7 @@ export function createApp(
     const attached = await shop.attachDeposit(order.id, created);
     if (ctx.request.is('json')) {
       ctx.status = 201;
+      ctx.set('location', `/orders/${attached.id}`);
       ctx.body = orderJson(attached);
       return;
     }

@@ -1,0 +1,55 @@
+// A demo app in front of its own fresh sandbox gateway, for the length of one describe block.
+import { type Sandbox, startSandbox } from '@diamondpay/sandbox';
+import { afterAll, beforeAll } from 'vitest';
+import { loadShopConfig, type ShopConfig } from '../config.js';
+import { Shop } from '../orders.js';
+
+/** What a demo's startApp gives back, as far as the shared tests need it. */
+export interface DemoApp {
+  url: string;
+  shop: Shop;
+  close(): Promise<void>;
+}
+
+/** Starts a demo on `config` with `shop` as its order database (e.g. each demo's own startApp). */
+export type StartDemo = (config: ShopConfig, shop: Shop) => Promise<DemoApp>;
+
+/** Where every demo serves deposit notifications. */
+export const NOTIFICATION_PATH = '/diamondpay/notifications/deposit';
+
+/** The running sandbox and app; read them inside tests (they exist once beforeAll has run). */
+export interface DemoFixture {
+  readonly sandbox: Sandbox;
+  readonly app: DemoApp;
+}
+
+/**
+ * Registers beforeAll/afterAll in the calling describe block: a sandbox (timeScale 0.001, seed 1)
+ * and the demo on a free loopback port, pointed at it with an otherwise empty env (the defaults).
+ */
+export function useSandboxedDemo(start: StartDemo): DemoFixture {
+  let sandbox: Sandbox | undefined;
+  let app: DemoApp | undefined;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ timeScale: 0.001, seed: 1 });
+    const config = loadShopConfig(
+      {},
+      { host: '127.0.0.1', port: 0, gateway: { baseUrl: sandbox.url, ...sandbox.merchant } },
+    );
+    app = await start(config, new Shop());
+  }, 60_000);
+  afterAll(async () => {
+    await app?.close();
+    await sandbox?.close();
+  });
+  return {
+    get sandbox() {
+      if (!sandbox) throw new Error('the sandbox is not running (read it inside a test)');
+      return sandbox;
+    },
+    get app() {
+      if (!app) throw new Error('the demo app is not running (read it inside a test)');
+      return app;
+    },
+  };
+}

@@ -1,9 +1,4 @@
-import type {
-  DepositNotification,
-  DiamondPayConfig,
-  NotificationStore,
-  ReceiveResult,
-} from '@diamondpay/core';
+import type { DepositNotification, DiamondPayConfig, NotificationReceiverOptions } from '@diamondpay/core';
 
 /** A decorator for the notification route, e.g. your `Public()` (a `SetMetadata`) so global guards let it through. */
 export type DiamondPayRouteDecorator = ClassDecorator | MethodDecorator;
@@ -16,23 +11,14 @@ export interface DiamondPayNotificationRouteOptions {
   decorators?: DiamondPayRouteDecorator[];
 }
 
-/** The notification receiver's options (see `createNotificationReceiver` in `@diamondpay/core`). */
-export interface DiamondPayNotificationOptions extends DiamondPayNotificationRouteOptions {
-  /** Duplicate tracking shared by your instances; default an in-memory store (single instance). */
-  store?: NotificationStore;
-  /** How long processed notifications are remembered, in seconds. Default 86 400; at least 7 200. */
-  retentionSeconds?: number;
-  /** How long a handler may run, in seconds, before another delivery of the same notification may. Default 300. */
-  processingTimeoutSeconds?: number;
-  /** Largest accepted body in bytes. Default 65 536. */
-  maxBodyBytes?: number;
-  /** Accept MD5-signed notifications. Default true. */
-  acceptMd5?: boolean;
-  /** Called for every refused or failed notification; default: logged with Nest's `Logger`. */
-  onError?: (error: unknown, result: ReceiveResult) => void;
-  /** Called once for every delivery with its result, whatever the outcome (metrics); must not throw. */
-  onResult?: (result: ReceiveResult, request: any) => void;
-}
+/**
+ * The notification receiver's options (`createNotificationReceiver` in `@diamondpay/core`): store,
+ * retentionSeconds, processingTimeoutSeconds, maxBodyBytes, acceptMd5, onError (default: Nest's
+ * `Logger`), onResult (called with the platform's request). Connection and handler come from the module.
+ */
+export interface DiamondPayNotificationOptions
+  extends DiamondPayNotificationRouteOptions,
+    Omit<NotificationReceiverOptions<any>, 'platformId' | 'platformKey' | 'onDeposit' | 'onPayout' | 'now'> {}
 
 /** `DiamondPayModule.forRoot()` options: the client's connection options, plus the notification route. */
 export interface DiamondPayModuleOptions extends DiamondPayConfig {

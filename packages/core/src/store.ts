@@ -17,12 +17,6 @@ export interface NotificationStore {
   release(key: string, token: string): Promise<void>;
 }
 
-interface Entry {
-  done: boolean;
-  token: string;
-  expiresAt: number;
-}
-
 export interface MemoryNotificationStoreOptions {
   /** Clock in milliseconds (tests). */
   now?: () => number;
@@ -30,7 +24,10 @@ export interface MemoryNotificationStoreOptions {
 
 /** In-process store: right for a single instance. State is lost on restart (the retention check still blocks old replays). */
 export class MemoryNotificationStore implements NotificationStore {
-  private readonly entries = new Map<string, Entry>();
+  // Claims are few (in flight); done records are many (a day of notifications), so they are kept as
+  // bare expiry numbers: no object, no token per record, less for the garbage collector to walk.
+  private readonly claims = new Map<string, { token: string; expiresAt: number }>();
+  private readonly done = new Map<string, number>();
   private readonly now: () => number;
   private opsSinceSweep = 0;
   private lastSweep = 0;
@@ -41,25 +38,32 @@ export class MemoryNotificationStore implements NotificationStore {
 
   /** Number of live records (claims and done). */
   get size(): number {
-    return this.entries.size;
+    return this.claims.size + this.done.size;
   }
 
-  async claim(key: string, token: string, leaseMs: number): Promise<ClaimResult> {
+  claim(key: string, token: string, leaseMs: number): Promise<ClaimResult> {
     const now = this.now();
     this.maybeSweep(now);
-    const entry = this.entries.get(key);
-    if (entry && entry.expiresAt > now) return entry.done ? 'done' : 'processing';
-    this.entries.set(key, { done: false, token, expiresAt: now + leaseMs });
-    return 'claimed';
+    const doneUntil = this.done.get(key);
+    if (doneUntil !== undefined) {
+      if (doneUntil > now) return Promise.resolve('done');
+      this.done.delete(key);
+    }
+    const claim = this.claims.get(key);
+    if (claim && claim.expiresAt > now) return Promise.resolve('processing');
+    this.claims.set(key, { token, expiresAt: now + leaseMs });
+    return Promise.resolve('claimed');
   }
 
-  async complete(key: string, token: string, retentionMs: number): Promise<void> {
-    this.entries.set(key, { done: true, token, expiresAt: this.now() + retentionMs });
+  complete(key: string, _token: string, retentionMs: number): Promise<void> {
+    this.claims.delete(key);
+    this.done.set(key, this.now() + retentionMs);
+    return Promise.resolve();
   }
 
-  async release(key: string, token: string): Promise<void> {
-    const entry = this.entries.get(key);
-    if (entry && !entry.done && entry.token === token) this.entries.delete(key);
+  release(key: string, token: string): Promise<void> {
+    if (this.claims.get(key)?.token === token) this.claims.delete(key);
+    return Promise.resolve();
   }
 
   // Expired records are dropped in one pass at most once a minute (and only after 1024 claims), so the
@@ -68,6 +72,7 @@ export class MemoryNotificationStore implements NotificationStore {
     if (++this.opsSinceSweep < 1024 || now - this.lastSweep < 60_000) return;
     this.opsSinceSweep = 0;
     this.lastSweep = now;
-    for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
+    for (const [key, expiresAt] of this.done) if (expiresAt <= now) this.done.delete(key);
+    for (const [key, claim] of this.claims) if (claim.expiresAt <= now) this.claims.delete(key);
   }
 }

@@ -2,7 +2,7 @@
 // Imports the BUILT package through its `node` export condition, as a Node app would.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { DiamondPay, sign } from '@diamondpay/core';
-import { type BenchResult, compareOps } from '../../../bench/lib.js';
+import { type BenchResult, compareOps, depositNotifications } from '../../../bench/lib.js';
 
 const KEY = 'ThisIsYourSecretKey123';
 const params = {
@@ -18,27 +18,8 @@ const canonical = Object.keys(params)
   .map((k) => `${k}=${params[k as keyof typeof params]}`)
   .join('&');
 
-const now = Math.floor(Date.now() / 1000);
-const fields = {
-  payment_id: 'PM00000102',
-  payment_cl_id: '97a968b4a9db497c8c03198e395a38c6',
-  platform_id: 'PF0002',
-  amount: 50000000,
-  real_amount: 50000000,
-  fee: 400000,
-  status: 2,
-  create_time: now - 60,
-  update_time: now,
-};
-const fieldsCanonical = Object.keys(fields)
-  .sort()
-  .map((k) => `${k}=${fields[k as keyof typeof fields]}`)
-  .join('&');
-const rawBody = JSON.stringify({
-  ...fields,
-  sign_type: 'HMAC-SHA256',
-  sign: createHmac('sha256', KEY).update(fieldsCanonical).digest('hex'),
-});
+// A deposit notification as the gateway sends it, signed independently of the SDK.
+const rawBody = depositNotifications(1)[0]!;
 
 // The baseline a careful developer would hand-write: JSON.parse, sort, join, createHmac, compare.
 function handWrittenVerify(body: string) {

@@ -1,6 +1,6 @@
 // Entry for the `node` export condition: same API as index.ts, hashing through node:crypto.
-import { setSignatureCrypto } from './crypto.js';
-import { nodeCrypto } from './crypto-node.js';
+import { setSignatureCrypto } from './signing/crypto.js';
+import { nodeCrypto } from './signing/crypto-node.js';
 
 setSignatureCrypto(nodeCrypto);
 

@@ -1,5 +1,5 @@
-// @diamondpay/core public API (explicit barrel).
-export { formatKrw, fromMinorUnits, MAX_AMOUNT_CENTS, MAX_AMOUNT_DIGITS, toMinorUnits } from './amount.js';
+// @diamondpay/core public API (explicit barrel over one entry per concern).
+
 export {
   type Balance,
   type CreateDepositOptions,
@@ -8,10 +8,11 @@ export {
   type DepositRecord,
   DiamondPay,
   type DiamondPayConfig,
+  type FetchLike,
   type RequestOptions,
   SDK_VERSION,
-} from './client.js';
-export { type SignatureCrypto, setSignatureCrypto } from './crypto.js';
+  wasNotSent,
+} from './client/index.js';
 export {
   type ApiErrorDetails,
   DiamondPayApiError,
@@ -28,7 +29,6 @@ export {
   isDiamondPayError,
   type ValidationIssue,
 } from './errors.js';
-export { type FetchLike, wasNotSent } from './http.js';
 export {
   JsonNumber,
   JsonSyntaxError,
@@ -36,44 +36,61 @@ export {
   type RawJsonObject,
   type RawJsonValue,
   stringifyJsonRaw,
-} from './json.js';
+} from './json/index.js';
 export {
+  type ClaimResult,
+  createNotificationReceiver,
   DEFAULT_MAX_NOTIFICATION_BYTES,
   type DepositNotification,
-  type Notification,
-  type PayoutNotification,
-  type VerifyNotificationOptions,
-  verifyNotification,
-} from './notification.js';
-export {
-  ACK_BODY,
-  createNotificationReceiver,
   type IncomingNotificationRequest,
+  MemoryNotificationStore,
+  type MemoryNotificationStoreOptions,
+  type Notification,
   type NotificationHandler,
   type NotificationReceiver,
   type NotificationReceiverOptions,
   type NotificationReply,
+  type NotificationStore,
   notificationKey,
+  type PayoutNotification,
   type PrecheckRequest,
   type ReceiveOutcome,
   type ReceiveResult,
   rawBodyUnavailable,
   readBodyLimited,
-} from './receiver.js';
-export { CLIENT_ID_PATTERN, createDepositSchema, SERVICE_ID_PATTERN } from './schema.js';
-export { canonicalString, SIGN_TYPES, type SignType, sign, timingSafeEqualHex, verify } from './signature.js';
+  type VerifyNotificationOptions,
+  verifyNotification,
+} from './notifications/index.js';
 export {
+  ACK_BODY,
+  CLIENT_ID_PATTERN,
+  createDepositSchema,
+  DEPOSIT_NOTIFICATION_PATH,
   type DepositOutcome,
   DepositStatus,
   depositOutcome,
+  formatKrw,
+  fromMinorUnits,
+  GatewayErrorCode,
+  GatewayPath,
   KoreaService,
+  MAX_AMOUNT_CENTS,
+  MAX_AMOUNT_DIGITS,
+  PAYOUT_NOTIFICATION_PATH,
   type PayoutOutcome,
+  PayoutService,
   PayoutStatus,
   payoutOutcome,
-} from './status.js';
+  SERVICE_ID_PATTERN,
+  toMinorUnits,
+} from './protocol/index.js';
 export {
-  type ClaimResult,
-  MemoryNotificationStore,
-  type MemoryNotificationStoreOptions,
-  type NotificationStore,
-} from './store.js';
+  canonicalString,
+  SIGN_TYPES,
+  type SignatureCrypto,
+  type SignType,
+  setSignatureCrypto,
+  sign,
+  timingSafeEqualHex,
+  verify,
+} from './signing/index.js';

@@ -11,14 +11,15 @@ import {
   DiamondPayTimeoutError,
   DiamondPayValidationError,
   type ValidationIssue,
-} from './errors.js';
-import { backoffDelay, type FetchLike, type HttpResponse, HttpTransport, sleep } from './http.js';
-import { JsonNumber, JsonSyntaxError, parseJsonRaw, type RawJsonObject } from './json.js';
-import { type DepositNotification, verifyNotification } from './notification.js';
-import { CLIENT_ID_PATTERN, createDepositSchema, isHttpUrl, validate } from './schema.js';
-import { SIGN_TYPES, type SignType, sign } from './signature.js';
-import { type DepositOutcome, depositOutcome } from './status.js';
-import { compact, FieldReader } from './wire.js';
+} from '../errors.js';
+import { compact, FieldReader } from '../json/field-reader.js';
+import { JsonNumber, JsonSyntaxError, parseJsonRaw, type RawJsonObject } from '../json/raw-json.js';
+import { type DepositNotification, verifyNotification } from '../notifications/verify.js';
+import { GatewayErrorCode, GatewayPath } from '../protocol/constants.js';
+import { CLIENT_ID_PATTERN, createDepositSchema, isHttpUrl, validate } from '../protocol/rules.js';
+import { type DepositOutcome, depositOutcome } from '../protocol/status.js';
+import { SIGN_TYPES, type SignType, sign } from '../signing/signature.js';
+import { backoffDelay, type FetchLike, type HttpResponse, HttpTransport, sleep } from './transport.js';
 
 export const SDK_VERSION = '0.1.0';
 
@@ -133,8 +134,11 @@ interface ResolvedConfig {
   now: () => number;
 }
 
-const ORDER_NOT_FOUND = '0050';
-const AUTH_CODES = new Set(['0004', '0006']);
+const ORDER_NOT_FOUND = GatewayErrorCode.ORDER_NOT_FOUND;
+const AUTH_CODES = new Set<string>([
+  GatewayErrorCode.SIGNATURE_FAILED,
+  GatewayErrorCode.INVALID_AUTHORIZATION,
+]);
 
 function checkConfig(config: DiamondPayConfig): ResolvedConfig {
   const issues: ValidationIssue[] = [];
@@ -243,13 +247,13 @@ function readEnvelope(res: HttpResponse, path: string): Envelope {
         ? String(obj.error_code)
         : undefined;
   if (code === undefined) return { kind: 'garbled' };
-  if (code === '0000' && res.status >= 200 && res.status < 300) {
+  if (code === GatewayErrorCode.SUCCESS && res.status >= 200 && res.status < 300) {
     const data = obj.data;
     if (data !== null && typeof data === 'object' && !Array.isArray(data))
       return { kind: 'ok', data: data as RawJsonObject };
     return { kind: 'garbled' };
   }
-  if (code === '0000') return { kind: 'garbled' };
+  if (code === GatewayErrorCode.SUCCESS) return { kind: 'garbled' };
   const msg = typeof obj.error_msg === 'string' ? obj.error_msg : undefined;
   return { kind: 'error', details: { errorCode: code, errorMsg: msg, httpStatus: res.status, path } };
 }
@@ -415,7 +419,7 @@ export class Deposits {
         'Invalid deposit',
       );
     }
-    const path = '/gateway/api/v2/payments';
+    const path = GatewayPath.CREATE_DEPOSIT;
     const paymentClId = params.payment_cl_id;
     let attempt = 0;
     let mustQuery = false;
@@ -528,7 +532,7 @@ export class Deposits {
         'Invalid deposit query',
       );
     }
-    const path = `/gateway/api/v2/payments/${encodeURIComponent(paymentClId)}`;
+    const path = `${GatewayPath.QUERY_DEPOSIT}/${encodeURIComponent(paymentClId)}`;
     const { data, status } = await this.#engine.get(path, options);
     return toDepositRecord(data, path, status);
   }
@@ -570,7 +574,7 @@ export class Platforms {
 
   /** Current balance in cents. */
   async balance(options: RequestOptions = {}): Promise<Balance> {
-    const path = '/gateway/api/v2/platforms/balance';
+    const path = GatewayPath.BALANCE;
     const { data, status } = await this.#engine.get(path, options);
     const r = new FieldReader(data);
     return typed(

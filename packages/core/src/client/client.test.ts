@@ -2,16 +2,16 @@ import { createHmac } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DiamondPay, type DiamondPayConfig } from './client.js';
-import { type DiamondPayError, DiamondPayValidationError } from './errors.js';
+import { type DiamondPayError, DiamondPayValidationError } from '../errors.js';
 import {
   closedPort,
   type FakeGateway,
   json,
   type SeenRequest,
   startFakeGateway,
-} from './testing/fake-gateway.js';
-import { depositFields, independentCanonical, signedBody, TEST_KEY } from './testing/independent-signer.js';
+} from '../testing/fake-gateway.js';
+import { depositFields, independentCanonical, signedBody, TEST_KEY } from '../testing/independent-signer.js';
+import { DiamondPay, type DiamondPayConfig } from './client.js';
 
 const AUTH = 'test-authorization-token';
 const NOW = 1_795_000_000_000;

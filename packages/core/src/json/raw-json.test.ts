@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { JsonNumber, JsonSyntaxError, parseJsonRaw, type RawJsonValue, stringifyJsonRaw } from './json.js';
+import {
+  JsonNumber,
+  JsonSyntaxError,
+  parseJsonRaw,
+  type RawJsonValue,
+  stringifyJsonRaw,
+} from './raw-json.js';
 
 // Converts our tree back to what JSON.parse would give, for comparison.
 function toPlain(v: RawJsonValue): unknown {

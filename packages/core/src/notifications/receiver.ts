@@ -1,12 +1,10 @@
 // The framework-neutral notification endpoint: raw body in, the exact reply for the gateway out.
 // The gateway stops retrying only on {"error_code":"0000"}, so that reply is given only after the
 // merchant's handler succeeded (or for a notification already processed), never before.
-import {
-  type DiamondPayError,
-  DiamondPayNotificationError,
-  DiamondPayValidationError,
-  isDiamondPayError,
-} from './errors.js';
+import { type DiamondPayError, DiamondPayValidationError, isDiamondPayError } from '../errors.js';
+import { ACK_BODY } from '../protocol/constants.js';
+import { readBodyLimited } from './body.js';
+import { MemoryNotificationStore, type NotificationStore } from './store.js';
 import {
   DEFAULT_MAX_NOTIFICATION_BYTES,
   type DepositNotification,
@@ -14,11 +12,7 @@ import {
   type PayoutNotification,
   tooLarge,
   verifyNotification,
-} from './notification.js';
-import { MemoryNotificationStore, type NotificationStore } from './store.js';
-
-/** The one reply the gateway accepts as "delivered". */
-export const ACK_BODY = '{"error_code":"0000"}';
+} from './verify.js';
 
 const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'content-type': 'application/json; charset=utf-8',
@@ -383,133 +377,4 @@ export function createNotificationReceiver<Ctx = undefined>(
   }
 
   return { receive, handleRequest, precheck, reject, maxBodyBytes };
-}
-
-/**
- * Reads a body, refusing it (413 `notification_too_large`) as soon as it exceeds `maxBytes`, by its
- * declared length or while streaming. Takes a Web `Request`/`Response`, a `ReadableStream`, or any
- * async iterable of bytes (a Node `IncomingMessage`).
- */
-export async function readBodyLimited(
-  source:
-    | Pick<IncomingNotificationRequest, 'body' | 'headers'>
-    | ReadableStream<Uint8Array>
-    | AsyncIterable<Uint8Array>,
-  maxBytes: number,
-  declaredLength?: string | number | null,
-): Promise<Uint8Array> {
-  let stream: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null;
-  if ('headers' in source && 'body' in source && typeof source.headers?.get === 'function') {
-    declaredLength ??= source.headers.get('content-length');
-    stream = source.body;
-  } else stream = source as ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
-  const declared = declaredLength == null || declaredLength === '' ? Number.NaN : Number(declaredLength);
-  if (declared > maxBytes) throw tooLarge(maxBytes);
-  if (!stream) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  if (isNodeReadable(stream)) return readNodeStream(stream, maxBytes);
-  if (
-    Symbol.asyncIterator in stream &&
-    !(typeof ReadableStream !== 'undefined' && stream instanceof ReadableStream)
-  ) {
-    for await (const chunk of stream as AsyncIterable<Uint8Array>) {
-      total += chunk.byteLength;
-      if (total > maxBytes) throw tooLarge(maxBytes);
-      chunks.push(chunk);
-    }
-  } else {
-    const reader = (stream as ReadableStream<Uint8Array>).getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
-        await reader.cancel().catch(() => undefined);
-        throw tooLarge(maxBytes);
-      }
-      chunks.push(value);
-    }
-  }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
-}
-
-interface NodeReadableLike {
-  on(event: string, listener: (...args: any[]) => void): unknown;
-  off(event: string, listener: (...args: any[]) => void): unknown;
-  resume(): unknown;
-}
-
-function isNodeReadable(x: unknown): x is NodeReadableLike {
-  const r = x as Partial<NodeReadableLike>;
-  return typeof r.on === 'function' && typeof r.off === 'function' && typeof r.resume === 'function';
-}
-
-// A Node stream is drained, not destroyed, past the limit: destroying it would reset the socket
-// before the 413 reply could be written.
-function readNodeStream(req: NodeReadableLike, maxBytes: number): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    const cleanup = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('close', onClose);
-    };
-    const onData = (chunk: Uint8Array) => {
-      total += chunk.byteLength;
-      if (total <= maxBytes) {
-        chunks.push(chunk);
-        return;
-      }
-      cleanup();
-      req.resume();
-      reject(tooLarge(maxBytes));
-    };
-    const onEnd = () => {
-      cleanup();
-      const out = new Uint8Array(total);
-      let offset = 0;
-      for (const c of chunks) {
-        out.set(c, offset);
-        offset += c.byteLength;
-      }
-      resolve(out);
-    };
-    const onError = (error: unknown) => {
-      cleanup();
-      reject(
-        new DiamondPayNotificationError(
-          'notification_malformed',
-          400,
-          `The request body could not be read (${String(error)}).`,
-        ),
-      );
-    };
-    const onClose = () => onError('the client closed the connection');
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('close', onClose);
-  });
-}
-
-/**
- * The error for a route whose raw body is gone (a body parser consumed the stream and kept no raw
- * copy). Answered with 500 so the gateway retries once the setup is fixed; `fix` says how.
- */
-export function rawBodyUnavailable(fix: string): DiamondPayNotificationError {
-  return new DiamondPayNotificationError(
-    'configuration_error',
-    500,
-    `The notification could not be verified: a body parser read the request before the Diamond Pay notification route and kept no raw copy (a re-serialised body cannot be verified). ${fix}`,
-  );
 }

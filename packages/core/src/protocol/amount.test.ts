@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { DiamondPayValidationError } from '../errors.js';
 import { formatKrw, fromMinorUnits, toMinorUnits } from './amount.js';
-import { DiamondPayValidationError } from './errors.js';
 
 describe('toMinorUnits', () => {
   it.each([

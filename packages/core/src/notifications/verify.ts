@@ -1,10 +1,15 @@
 // Decoding and verifying gateway → merchant notifications: raw body in, typed notification out.
 // The signature is checked over the text that arrived, before any field is trusted.
-import { DiamondPayNotificationError, DiamondPaySignatureError } from './errors.js';
-import { JsonNumber, JsonSyntaxError, parseJsonRaw, type RawJsonObject } from './json.js';
-import { parseSignType, type SignType, verify } from './signature.js';
-import { type DepositOutcome, depositOutcome, type PayoutOutcome, payoutOutcome } from './status.js';
-import { FieldReader } from './wire.js';
+import { DiamondPayNotificationError, DiamondPaySignatureError } from '../errors.js';
+import { FieldReader } from '../json/field-reader.js';
+import { JsonNumber, JsonSyntaxError, parseJsonRaw, type RawJsonObject } from '../json/raw-json.js';
+import {
+  type DepositOutcome,
+  depositOutcome,
+  type PayoutOutcome,
+  payoutOutcome,
+} from '../protocol/status.js';
+import { parseSignType, type SignType, verify } from '../signing/signature.js';
 
 const DEPOSIT_FIELDS: ReadonlySet<string> = new Set([
   'payment_id',

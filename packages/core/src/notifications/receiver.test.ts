@@ -1,9 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import vectors from './__fixtures__/vectors.json' with { type: 'json' };
-import type { DepositNotification } from './notification.js';
-import { ACK_BODY, createNotificationReceiver, readBodyLimited } from './receiver.js';
+import vectors from '../__fixtures__/vectors.json' with { type: 'json' };
+import { ACK_BODY } from '../protocol/constants.js';
+import { depositFields, signedBody, TEST_KEY } from '../testing/independent-signer.js';
+import { readBodyLimited } from './body.js';
+import { createNotificationReceiver } from './receiver.js';
 import { MemoryNotificationStore, type NotificationStore } from './store.js';
-import { depositFields, signedBody, TEST_KEY } from './testing/independent-signer.js';
+import type { DepositNotification } from './verify.js';
 
 const ACK = '{"error_code":"0000"}';
 const base = { platformId: 'PF0002', platformKey: TEST_KEY };

@@ -1,6 +1,6 @@
 // fetch-based transport: per-call timeout, caller AbortSignal, and a classification of failures
 // into "the gateway never saw it" (safe to resend) and "the outcome is unknown".
-import { DiamondPayConnectionError, DiamondPayTimeoutError } from './errors.js';
+import { DiamondPayConnectionError, DiamondPayTimeoutError } from '../errors.js';
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 

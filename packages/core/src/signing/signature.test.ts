@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import vectors from './__fixtures__/vectors.json' with { type: 'json' };
+import vectors from '../__fixtures__/vectors.json' with { type: 'json' };
 import { setSignatureCrypto, signatureCrypto } from './crypto.js';
 import { nodeCrypto } from './crypto-node.js';
 import { webCrypto } from './crypto-web.js';

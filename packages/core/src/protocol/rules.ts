@@ -1,7 +1,8 @@
 // Field rules for what the SDK sends, checked before anything leaves the process. Lengths count
 // characters (code points), the way the gateway's String(n) columns are documented.
+
+import { DiamondPayValidationError, type ValidationIssue } from '../errors.js';
 import { MAX_AMOUNT_CENTS } from './amount.js';
-import { DiamondPayValidationError, type ValidationIssue } from './errors.js';
 
 export type FieldRule =
   | { kind: 'string'; required: boolean; max: number; pattern?: RegExp; patternText?: string }

@@ -1,7 +1,7 @@
 // Converting decoded JSON (numbers kept as source text) into typed wire objects, field by field,
 // with every problem reported at once. On the notification hot path: no regexes, no Sets.
-import type { ValidationIssue } from './errors.js';
-import { JsonNumber, type RawJsonObject, type RawJsonValue } from './json.js';
+import type { ValidationIssue } from '../errors.js';
+import { JsonNumber, type RawJsonObject, type RawJsonValue } from './raw-json.js';
 
 export class FieldReader {
   readonly issues: ValidationIssue[] = [];

@@ -1,6 +1,6 @@
 // Amounts on the wire are integers in minor units ("cents" = major units × 100, for every
 // currency, KRW included). These helpers convert with exact decimal arithmetic: no floats.
-import { DiamondPayValidationError } from './errors.js';
+import { DiamondPayValidationError } from '../errors.js';
 
 /** Most digits the gateway accepts for an amount (`Integer(10)`). */
 export const MAX_AMOUNT_DIGITS = 10;

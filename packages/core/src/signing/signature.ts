@@ -1,7 +1,8 @@
 // The gateway's signing rules (protocol reference §1), implemented once.
+
+import { DiamondPayValidationError } from '../errors.js';
+import { JsonNumber, stringifyJsonRaw } from '../json/raw-json.js';
 import { signatureCrypto } from './crypto.js';
-import { DiamondPayValidationError } from './errors.js';
-import { JsonNumber, stringifyJsonRaw } from './json.js';
 
 export type SignType = 'HMAC-SHA256' | 'MD5';
 export const SIGN_TYPES: readonly SignType[] = ['HMAC-SHA256', 'MD5'];

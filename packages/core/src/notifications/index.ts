@@ -1,0 +1,29 @@
+// Gateway → merchant notifications: verify, receive (once, acknowledged after the handler), body reading, stores.
+
+export { rawBodyUnavailable, readBodyLimited } from './body.js';
+export {
+  createNotificationReceiver,
+  type IncomingNotificationRequest,
+  type NotificationHandler,
+  type NotificationReceiver,
+  type NotificationReceiverOptions,
+  type NotificationReply,
+  notificationKey,
+  type PrecheckRequest,
+  type ReceiveOutcome,
+  type ReceiveResult,
+} from './receiver.js';
+export {
+  type ClaimResult,
+  MemoryNotificationStore,
+  type MemoryNotificationStoreOptions,
+  type NotificationStore,
+} from './store.js';
+export {
+  DEFAULT_MAX_NOTIFICATION_BYTES,
+  type DepositNotification,
+  type Notification,
+  type PayoutNotification,
+  type VerifyNotificationOptions,
+  verifyNotification,
+} from './verify.js';

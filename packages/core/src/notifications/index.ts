@@ -1,6 +1,19 @@
 // Gateway → merchant notifications: verify, receive (once, acknowledged after the handler), body reading, stores.
 
 export { rawBodyUnavailable, readBodyLimited } from './body.js';
+export type {
+  Ledger,
+  LedgerCreateIntent,
+  LedgerCreateResult,
+  LedgerCreateState,
+  LedgerInboxEntry,
+  LedgerOrder,
+  LedgerOrderKind,
+  LedgerOrderRef,
+  LedgerOrderUpdate,
+  LedgerTransaction,
+  LedgerUnitOfWork,
+} from './ledger.js';
 export {
   createNotificationReceiver,
   type IncomingNotificationRequest,

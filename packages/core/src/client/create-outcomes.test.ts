@@ -46,10 +46,13 @@ describe('defect 2: a gateway still processing the first POST never gets a secon
       if (req.method === 'GET') return answerQuery(req, res, gw);
       createOrder(req, gw);
     });
+    const started = performance.now();
     const e = await caught(client(g, { timeoutMs: 300, settleMs: undefined }).deposits.create(params));
     expect(e.code).toBe('deposit_details_lost');
-    // The query comes one timeout (300 ms) plus one settle time (300 ms) after the POST, not at once.
-    expect(at.GET! - at.POST!).toBeGreaterThanOrEqual(580);
+    expect(at.POST).toBeDefined();
+    // The query comes one timeout (300 ms) plus one settle time (300 ms) after the call, not at once
+    // (lower bound only, with room for timer rounding).
+    expect(at.GET! - started).toBeGreaterThanOrEqual(560);
   });
 
   it('with resendUnknown, a not-found order is sent again (for deployments that refuse reused ids)', async () => {

@@ -62,6 +62,7 @@ export async function createOnce<Created, Rec>(
   for (let attempt = 1; ; attempt++) {
     const a = await sender.attempt({ method: 'POST', path: spec.path, body: await spec.body() }, options);
     let unknown: { reason: string; cause: unknown };
+    let retryAfter: number | undefined;
     switch (a.kind) {
       case 'answered': {
         let created: Created;
@@ -110,6 +111,7 @@ export async function createOnce<Created, Rec>(
       }
       case 'unknown':
         unknown = { reason: describeUnknown(a.error), cause: a.error };
+        retryAfter = a.retryAfterMs;
         break;
     }
     maybeSent = true;
@@ -137,7 +139,7 @@ export async function createOnce<Created, Rec>(
       };
     }
     resent = true;
-    const paused = await pauseOrAbort(sender.pause(attempt, undefined, options.signal), true);
+    const paused = await pauseOrAbort(sender.pause(attempt, retryAfter, options.signal), true);
     if (paused) return paused;
   }
 }

@@ -149,6 +149,24 @@ describe('defect 4: every way a create can end unclear is resolved, or said to b
     expect(methods(g)).toEqual(['POST']);
   });
 
+  it('an abort while waiting to settle is outcome_unknown too, and nothing is queried or resent', async () => {
+    const g = await gateway((req, res, gw) => {
+      createOrder(req, gw);
+      res.socket?.destroy();
+    });
+    const controller = new AbortController();
+    const pending = client(g, { settleMs: 60_000, resendUnknown: true }).deposits.create(params, {
+      signal: controller.signal,
+    });
+    while (g.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 50));
+    controller.abort(new Error('shutting down'));
+    const e = await caught(pending);
+    expect(e.code).toBe('outcome_unknown');
+    expect(e.cause).toEqual(new Error('shutting down'));
+    expect(methods(g)).toEqual(['POST']);
+  });
+
   it("a success answer naming another order's payment_cl_id is not a result: resolved by query", async () => {
     const g = await gateway((req, res, gw) => {
       if (req.method === 'GET') return answerQuery(req, res, gw);

@@ -14,6 +14,7 @@ export type DiamondPayErrorCode =
   | 'timeout'
   | 'outcome_unknown'
   | 'deposit_details_lost'
+  | 'deposit_conflict'
   | 'notification_too_large'
   | 'notification_malformed'
   | 'notification_invalid'
@@ -149,11 +150,16 @@ export class DiamondPayTimeoutError extends DiamondPayError {
 export class DiamondPayOutcomeUnknownError extends DiamondPayError {
   readonly paymentClId: string;
 
-  constructor(paymentClId: string, reason: string, cause?: unknown) {
+  constructor(
+    paymentClId: string,
+    reason: string,
+    cause?: unknown,
+    resource: 'deposit' | 'payout' = 'deposit',
+  ) {
     super(
       'outcome_unknown',
-      `The outcome of creating deposit "${paymentClId}" is unknown (${reason}). Do not create it again under another id: ` +
-        `call deposits.retrieve("${paymentClId}") later to learn whether it exists.`,
+      `The outcome of creating ${resource} "${paymentClId}" is unknown (${reason}). Do not create it again under another id: ` +
+        `call ${resource}s.retrieve("${paymentClId}") later to learn whether it exists.`,
       { cause },
     );
     this.paymentClId = paymentClId;
@@ -185,6 +191,38 @@ export class DiamondPayDepositDetailsLostError extends DiamondPayError {
     this.paymentClId = paymentClId;
     this.record = record;
     named(this, 'DiamondPayDepositDetailsLostError');
+  }
+}
+
+/**
+ * The gateway has an order under this `payment_cl_id`, but it differs from the one you asked to create
+ * (another amount). The id was reused for a different order: nothing was created by this call.
+ * Inspect `record`; create the new order under a new `payment_cl_id`.
+ */
+export class DiamondPayDepositConflictError extends DiamondPayError {
+  readonly paymentClId: string;
+  readonly paymentId: string;
+  /** The amount you asked for, in cents. */
+  readonly expectedAmount: number;
+  /** The record the gateway returned when queried. */
+  readonly record: Readonly<{ payment_id: string; payment_cl_id: string; amount: number; status: number }>;
+
+  constructor(
+    paymentClId: string,
+    expectedAmount: number,
+    record: Readonly<{ payment_id: string; payment_cl_id: string; amount: number; status: number }>,
+  ) {
+    super(
+      'deposit_conflict',
+      `Deposit "${paymentClId}" already exists on the gateway as ${record.payment_id} with amount ${record.amount} cents, ` +
+        `not the ${expectedAmount} cents asked for: the id was used for another order. Nothing was created by this call; ` +
+        'use a new payment_cl_id for the new order.',
+    );
+    this.paymentClId = paymentClId;
+    this.paymentId = record.payment_id;
+    this.expectedAmount = expectedAmount;
+    this.record = record;
+    named(this, 'DiamondPayDepositConflictError');
   }
 }
 

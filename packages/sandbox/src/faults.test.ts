@@ -62,6 +62,7 @@ describe('gateway faults against the core client', () => {
   afterAll(() => sandbox.close());
   beforeEach(() => sandbox.setFaults({}));
 
+  // The sandbox refuses a reused payment_cl_id, so it is a deployment where resendUnknown is safe.
   const client = (overrides: Partial<DiamondPayConfig> = {}) =>
     new DiamondPay({
       baseUrl: sandbox.url,
@@ -69,6 +70,8 @@ describe('gateway faults against the core client', () => {
       retryBaseDelayMs: 1,
       retryMaxDelayMs: 5,
       timeoutMs: 2_000,
+      settleMs: 10,
+      resendUnknown: true,
       ...overrides,
     });
   const params = () => ({
@@ -99,6 +102,20 @@ describe('gateway faults against the core client', () => {
     expect(ordersOf(p.payment_cl_id)[0]!.paymentId).toBe(d.payment_id);
     const after = sandbox.stats().requests;
     expect(after.createDeposit - before.createDeposit).toBe(2);
+    expect(after.queryDeposit - before.queryDeposit).toBe(1);
+  });
+
+  it('without resendUnknown, a 5xx leaves the outcome unknown: queried, never sent twice', async () => {
+    const before = sandbox.stats().requests;
+    sandbox.injectFault('createDeposit', 'error503');
+    const p = params();
+    const error = await client({ resendUnknown: false })
+      .deposits.create(p)
+      .catch((e: unknown) => e);
+    expect(isDiamondPayError(error) && error.code).toBe('outcome_unknown');
+    expect(ordersOf(p.payment_cl_id)).toHaveLength(0);
+    const after = sandbox.stats().requests;
+    expect(after.createDeposit - before.createDeposit).toBe(1);
     expect(after.queryDeposit - before.queryDeposit).toBe(1);
   });
 

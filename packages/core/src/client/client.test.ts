@@ -1,101 +1,24 @@
 import { createHmac } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
 import { inspect } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type DiamondPayError, DiamondPayValidationError } from '../errors.js';
-import {
-  closedPort,
-  type FakeGateway,
-  json,
-  type SeenRequest,
-  startFakeGateway,
-} from '../testing/fake-gateway.js';
+import { closedPort, json } from '../testing/fake-gateway.js';
 import { depositFields, independentCanonical, signedBody, TEST_KEY } from '../testing/independent-signer.js';
-import { DiamondPay, type DiamondPayConfig } from './client.js';
+import { DiamondPay } from './client.js';
+import {
+  AUTH,
+  answerCreated,
+  answerQuery,
+  caught,
+  client,
+  closeGatewaysAfterEach,
+  createOrder,
+  gateway,
+  methods,
+  params,
+} from './test-support.js';
 
-const AUTH = 'test-authorization-token';
-const NOW = 1_795_000_000_000;
-let gateways: FakeGateway[] = [];
-afterEach(async () => {
-  await Promise.all(gateways.map((g) => g.close()));
-  gateways = [];
-});
-
-async function gateway(script: Parameters<typeof startFakeGateway>[0]) {
-  const g = await startFakeGateway(script);
-  gateways.push(g);
-  return g;
-}
-
-function client(g: { url: string }, extra: Partial<DiamondPayConfig> = {}) {
-  return new DiamondPay({
-    baseUrl: g.url,
-    platformId: 'PF0002',
-    platformKey: TEST_KEY,
-    authorization: AUTH,
-    retryBaseDelayMs: 5,
-    retryMaxDelayMs: 20,
-    now: () => NOW,
-    ...extra,
-  });
-}
-
-const params = {
-  service_id: 'SVC0015',
-  payment_cl_id: 'ORDER-1',
-  amount: 50000000,
-  notify_url: 'https://shop.example/notify',
-};
-
-/** The fake's "create" behaviour: remember the order, answer like the gateway. */
-function createOrder(req: SeenRequest, gw: FakeGateway) {
-  const body = JSON.parse(req.body);
-  const order = { payment_id: `PM${String(gw.orders.size + 1).padStart(8, '0')}`, ...body };
-  gw.orders.set(body.payment_cl_id, order);
-  return order;
-}
-
-function answerCreated(res: ServerResponse, order: Record<string, unknown>) {
-  json(res, {
-    error_code: '0000',
-    data: {
-      link: `https://pay.example/c/${order.payment_id}`,
-      payment_id: order.payment_id,
-      payment_cl_id: order.payment_cl_id,
-      amount: order.amount,
-    },
-  });
-}
-
-function answerQuery(req: SeenRequest, res: ServerResponse, gw: FakeGateway) {
-  if (req.headers.authorization !== AUTH)
-    return json(res, { error_code: '0006', error_msg: 'Invalid Authorization!' });
-  const id = decodeURIComponent(req.path.split('/').pop()!);
-  const order = gw.orders.get(id);
-  if (!order) return json(res, { error_code: '0050', error_msg: 'Order not found!' });
-  json(res, {
-    error_code: '0000',
-    data: {
-      payment_id: order.payment_id,
-      payment_cl_id: id,
-      amount: order.amount,
-      real_amount: 0,
-      fee: 0,
-      status: 0,
-      create_time: 1,
-      success_time: 0,
-    },
-  });
-}
-
-async function caught(p: Promise<unknown>): Promise<DiamondPayError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as DiamondPayError;
-  }
-  throw new Error('expected a rejection');
-}
+closeGatewaysAfterEach();
 
 describe('deposits.create', () => {
   it('sends the fields, platform_id, request_time, sign_type and a valid HMAC signature', async () => {
@@ -175,7 +98,7 @@ describe('deposits.create', () => {
     );
     expect(e).toBeInstanceOf(DiamondPayValidationError);
     expect(e.code).toBe('validation_error');
-    expect((e as DiamondPayValidationError).issues.map((i) => `${i.field}:${i.rule}`)).toEqual([
+    expect((e as unknown as DiamondPayValidationError).issues.map((i) => `${i.field}:${i.rule}`)).toEqual([
       'service_id:pattern',
       'payment_cl_id:max_length',
       'amount:integer',
@@ -197,7 +120,7 @@ describe('deposits.create', () => {
     const g = await gateway((_req, res) => json(res, {}));
     const e = (await caught(
       client(g).deposits.create({ ...params, amount: amount as number }),
-    )) as DiamondPayValidationError;
+    )) as unknown as DiamondPayValidationError;
     expect(e.issues).toEqual([expect.objectContaining({ field: 'amount', rule })]);
   });
 
@@ -263,14 +186,14 @@ describe('deposits.create', () => {
     expect(g.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
   });
 
-  it('re-sends after a 5xx only once the query says the gateway has no such order', async () => {
+  it('with resendUnknown, re-sends after a 5xx only once the query says the gateway has no such order', async () => {
     let posts = 0;
     const g = await gateway((req, res, gw) => {
       if (req.method === 'GET') return answerQuery(req, res, gw);
       if (++posts === 1) return json(res, '<html>502 Bad Gateway</html>', 502);
       answerCreated(res, createOrder(req, gw));
     });
-    const created = await client(g).deposits.create(params);
+    const created = await client(g, { resendUnknown: true }).deposits.create(params);
     expect(created.payment_id).toBe('PM00000001');
     expect(g.requests.map((r) => r.method)).toEqual(['POST', 'GET', 'POST']);
     expect(g.orders.size).toBe(1);
@@ -284,15 +207,14 @@ describe('deposits.create', () => {
     expect(g.requests).toHaveLength(1);
   });
 
-  it('gives up after maxRetries, still one order at most', async () => {
+  it('with resendUnknown, gives up after maxRetries, still one order at most', async () => {
     const g = await gateway((req, res, gw) =>
       req.method === 'GET' ? answerQuery(req, res, gw) : json(res, 'busy', 503),
     );
-    const e = (await caught(client(g, { maxRetries: 2 }).deposits.create(params))) as DiamondPayError &
-      Record<string, unknown>;
-    expect(e.code).toBe('api_error');
-    expect(e.httpStatus).toBe(503);
-    expect(g.requests.map((r) => r.method)).toEqual(['POST', 'GET', 'POST', 'GET', 'POST', 'GET']);
+    const e = await caught(client(g, { maxRetries: 2, resendUnknown: true }).deposits.create(params));
+    expect(e.code).toBe('outcome_unknown');
+    expect(e.cause).toMatchObject({ code: 'api_error', httpStatus: 503 });
+    expect(methods(g)).toEqual(['POST', 'GET', 'POST', 'GET', 'POST', 'GET']);
   });
 
   it('with maxRetries 0 sends once (and still checks before giving up)', async () => {
@@ -316,8 +238,7 @@ describe('deposits.create', () => {
     });
     const pending = dp.deposits.create(params);
     await new Promise((r) => setTimeout(r, 100));
-    const g = await startFakeGateway((req, res, gw) => answerCreated(res, createOrder(req, gw)), port);
-    gateways.push(g);
+    const g = await gateway((req, res, gw) => answerCreated(res, createOrder(req, gw)), port);
     expect((await pending).payment_id).toBe('PM00000001');
     expect(g.requests.map((r) => r.method)).toEqual(['POST']);
   });
@@ -337,16 +258,11 @@ describe('deposits.create', () => {
     expect(e.message).toMatch(/ECONNREFUSED.*nothing was sent/);
   });
 
-  it('stops when the caller aborts', async () => {
-    const g = await gateway(() => {
-      /* hang */
-    });
-    const controller = new AbortController();
-    const pending = client(g, { authorization: undefined }).deposits.create(params, {
-      signal: controller.signal,
-    });
-    setTimeout(() => controller.abort(new Error('user gave up')), 50);
-    await expect(pending).rejects.toThrow('user gave up');
+  it("an abort before anything was sent rejects with the signal's reason and sends nothing", async () => {
+    const g = await gateway((_req, res) => json(res, {}));
+    const signal = AbortSignal.abort(new Error('user gave up'));
+    await expect(client(g).deposits.create(params, { signal })).rejects.toThrow('user gave up');
+    expect(g.requests).toHaveLength(0);
   });
 });
 

@@ -1,13 +1,7 @@
 // The merchant-facing HTTP client: one request sender, thin resources (deposits, platforms).
-export {
-  type Balance,
-  type CreateDepositOptions,
-  type CreateDepositParams,
-  type CreatedDeposit,
-  type DepositRecord,
-  DiamondPay,
-  type DiamondPayConfig,
-  type RequestOptions,
-  SDK_VERSION,
-} from './client.js';
-export { type FetchLike, wasNotSent } from './transport.js';
+export { DiamondPay, SDK_VERSION } from './client.js';
+export type { DiamondPayConfig } from './config.js';
+export type { CreateDepositOptions, CreateDepositParams, CreatedDeposit, DepositRecord } from './deposits.js';
+export type { Balance } from './platforms.js';
+export type { RequestOptions } from './request-sender.js';
+export { type FetchLike, MAX_RETRY_AFTER_MS, wasNotSent } from './transport.js';

@@ -8,7 +8,7 @@ export {
   PAYOUT_NOTIFICATION_PATH,
   PayoutService,
 } from './constants.js';
-export { CLIENT_ID_PATTERN, createDepositSchema, SERVICE_ID_PATTERN } from './rules.js';
+export { CLIENT_ID_PATTERN, CLIENT_ID_RULE_TEXT, createDepositSchema, SERVICE_ID_PATTERN } from './rules.js';
 export {
   type DepositOutcome,
   DepositStatus,

@@ -11,8 +11,13 @@ export type FieldRule =
 
 export type Schema = Readonly<Record<string, FieldRule>>;
 
-/** Merchant order ids: 1–64 of `A-Z a-z 0-9 _ . : -` (the SDK's safe subset: ids travel unencoded in the signed string and in URL paths). */
-export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_.:-]+$/;
+/**
+ * Merchant order ids: 1–64 of `A-Z a-z 0-9 _ . : -`, not only dots (the SDK's safe subset: ids travel
+ * unencoded in the signed string and in URL paths, where `.` and `..` would be dot-segments).
+ */
+export const CLIENT_ID_PATTERN = /^(?!\.+$)[A-Za-z0-9_.:-]+$/;
+/** Human wording of `CLIENT_ID_PATTERN`, for validation messages. */
+export const CLIENT_ID_RULE_TEXT = 'letters, digits, "_", ".", ":" or "-", not only dots';
 /** Service ids: `SVC` + 4 digits. */
 export const SERVICE_ID_PATTERN = /^SVC\d{4}$/;
 
@@ -29,7 +34,7 @@ export const createDepositSchema: Schema = {
     required: true,
     max: 64,
     pattern: CLIENT_ID_PATTERN,
-    patternText: 'letters, digits, "_", ".", ":" or "-"',
+    patternText: CLIENT_ID_RULE_TEXT,
   },
   amount: { kind: 'cents', required: true },
   notify_url: { kind: 'url', required: true, max: 256 },
@@ -147,7 +152,7 @@ export function validate(schema: Schema, params: Record<string, unknown>, contex
   }
   for (const [field, rule] of Object.entries(schema)) checkField(field, rule, params[field], issues);
   for (const key of Object.keys(params)) {
-    if (!(key in schema)) {
+    if (!Object.hasOwn(schema, key)) {
       issues.push({
         field: key,
         rule: 'unknown_field',

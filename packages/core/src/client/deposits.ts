@@ -1,0 +1,259 @@
+// Deposits (collections): create an order, query it. The create flow itself is `createOnce`.
+import {
+  DiamondPayDepositConflictError,
+  DiamondPayDepositDetailsLostError,
+  DiamondPayOutcomeUnknownError,
+  DiamondPayValidationError,
+  type ValidationIssue,
+} from '../errors.js';
+import { FieldReader } from '../json/field-reader.js';
+import type { RawJsonObject } from '../json/raw-json.js';
+import { GatewayPath } from '../protocol/constants.js';
+import { CLIENT_ID_PATTERN, CLIENT_ID_RULE_TEXT, createDepositSchema, validate } from '../protocol/rules.js';
+import { type DepositOutcome, depositOutcome } from '../protocol/status.js';
+import { sign } from '../signing/signature.js';
+import { type CreateOutcome, createOnce } from './create-once.js';
+import { typed } from './envelope.js';
+import type { RequestOptions, RequestSender } from './request-sender.js';
+
+export interface CreateDepositParams {
+  /** Service id, e.g. `KoreaService.BANK_CARD` (`SVC0015`). Any `SVC` + 4 digits enabled for you. */
+  service_id: string;
+  /** Your unique order id (1–64 of `A-Z a-z 0-9 _ . : -`, not only dots). */
+  payment_cl_id: string;
+  /** Amount in cents (won × 100): `toMinorUnits('500000')` → 50000000. */
+  amount: number;
+  /** Complete http(s) URL the gateway POSTs the result to. */
+  notify_url: string;
+  /** Payer name (real-name channels), ≤ 16 characters. */
+  name?: string;
+  /** Payer bank, ≤ 16 characters. */
+  bank_name?: string;
+  last_number?: string;
+  user_id?: string;
+  bank_id?: string;
+}
+
+export interface CreateDepositOptions extends RequestOptions {
+  /**
+   * Extra gateway fields not modelled by the SDK; they are signed and sent as given. Values: strings
+   * without `&` or `=` (values are signed unencoded), or safe integers.
+   */
+  extraParams?: Record<string, string | number>;
+}
+
+export interface CreatedDeposit {
+  /** Cashier page URL to send the payer to. */
+  link: string;
+  payment_id: string;
+  payment_cl_id: string;
+  /** Cents. */
+  amount: number;
+  qr_code_content?: string;
+  /** Transfer reference the payer must quote. */
+  token?: string;
+  /** Payee (account holder) name. */
+  card_name?: string;
+  /** Receiving account number. */
+  card_number?: string;
+  bank_name?: string;
+  bank_code?: string;
+}
+
+export interface DepositRecord {
+  payment_id: string;
+  payment_cl_id: string;
+  /** Cents. */
+  amount: number;
+  /** Cents actually received. */
+  real_amount?: number;
+  /** Cents. */
+  fee?: number;
+  status: number;
+  payment_cl_name?: string;
+  /** Unix seconds. */
+  create_time?: number;
+  /** Unix seconds; 0 or absent until paid. */
+  success_time?: number;
+  readonly outcome: DepositOutcome;
+}
+
+// Fields the SDK sets itself: an extra param may not override them.
+const SDK_FIELDS = ['platform_id', 'request_time', 'sign', 'sign_type'];
+
+/** Checks `extraParams`: no reserved names, strings without `&`/`=`, numbers only as safe integers. */
+function checkExtraParams(extra: unknown): Record<string, string | number> {
+  if (extra === undefined) return {};
+  if (extra === null || typeof extra !== 'object' || Array.isArray(extra)) {
+    throw new DiamondPayValidationError(
+      [{ field: 'extraParams', rule: 'type', message: 'must be an object of strings and integers' }],
+      'Invalid deposit',
+    );
+  }
+  const issues: ValidationIssue[] = [];
+  for (const [field, value] of Object.entries(extra)) {
+    if (Object.hasOwn(createDepositSchema, field) || SDK_FIELDS.includes(field)) {
+      issues.push({
+        field,
+        rule: 'reserved',
+        message: 'is set by the SDK or the params; it cannot be an extra param',
+      });
+    } else if (typeof value === 'number') {
+      if (!Number.isSafeInteger(value))
+        issues.push({
+          field,
+          rule: 'integer',
+          message: 'must be a safe integer (a fraction would be signed as its JS text)',
+        });
+    } else if (typeof value === 'string') {
+      if (/[&=]/.test(value))
+        issues.push({
+          field,
+          rule: 'characters',
+          message: 'must not contain "&" or "=" (values are signed unencoded)',
+        });
+    } else {
+      issues.push({
+        field,
+        rule: 'type',
+        message: `must be a string or an integer, got ${value === null ? 'null' : typeof value}`,
+      });
+    }
+  }
+  if (issues.length > 0) throw new DiamondPayValidationError(issues, 'Invalid deposit');
+  return extra as Record<string, string | number>;
+}
+
+function checkClientId(paymentClId: unknown, context: string): asserts paymentClId is string {
+  if (
+    typeof paymentClId !== 'string' ||
+    paymentClId === '' ||
+    paymentClId.length > 64 ||
+    !CLIENT_ID_PATTERN.test(paymentClId)
+  ) {
+    throw new DiamondPayValidationError(
+      [{ field: 'payment_cl_id', rule: 'pattern', message: `must be 1–64 ${CLIENT_ID_RULE_TEXT}` }],
+      context,
+    );
+  }
+}
+
+function toCreatedDeposit(data: RawJsonObject, path: string, status: number): CreatedDeposit {
+  const r = new FieldReader(data);
+  return typed(
+    r,
+    {
+      link: r.string('link'),
+      payment_id: r.string('payment_id'),
+      payment_cl_id: r.string('payment_cl_id'),
+      amount: r.integer('amount'),
+      qr_code_content: r.optionalString('qr_code_content'),
+      token: r.optionalString('token'),
+      card_name: r.optionalString('card_name'),
+      card_number: r.optionalString('card_number'),
+      bank_name: r.optionalString('bank_name'),
+      bank_code: r.optionalString('bank_code'),
+    },
+    'create-deposit answer',
+    path,
+    status,
+  );
+}
+
+function toDepositRecord(data: RawJsonObject, path: string, status: number): DepositRecord {
+  const r = new FieldReader(data);
+  const record = typed(
+    r,
+    {
+      payment_id: r.string('payment_id'),
+      payment_cl_id: r.string('payment_cl_id'),
+      amount: r.integer('amount'),
+      real_amount: r.optionalInteger('real_amount'),
+      fee: r.optionalInteger('fee'),
+      status: r.integer('status'),
+      payment_cl_name: r.optionalString('payment_cl_name'),
+      create_time: r.optionalInteger('create_time'),
+      success_time: r.optionalInteger('success_time'),
+    },
+    'deposit record',
+    path,
+    status,
+  );
+  return Object.assign(record, { outcome: depositOutcome(record.status) });
+}
+
+/** Deposits (collections): create an order, query it. */
+export class Deposits {
+  readonly #sender: RequestSender;
+
+  constructor(sender: RequestSender) {
+    this.#sender = sender;
+  }
+
+  /**
+   * Creates a deposit order (`amount` in cents) and resolves to its cashier details.
+   * Never creates the order twice: an unknown outcome is resolved by querying `payment_cl_id`.
+   */
+  async create(params: CreateDepositParams, options: CreateDepositOptions = {}): Promise<CreatedDeposit> {
+    const config = this.#sender.config;
+    validate(createDepositSchema, params as unknown as Record<string, unknown>, 'Invalid deposit');
+    const extra = checkExtraParams(options.extraParams);
+    const clId = params.payment_cl_id;
+    // Ledger outbox (coming): record the intent (params, extra) here, before the first request.
+    const outcome = await createOnce<CreatedDeposit, DepositRecord>(
+      this.#sender,
+      {
+        path: GatewayPath.CREATE_DEPOSIT,
+        clId,
+        body: async () => {
+          const body: Record<string, unknown> = {
+            ...extra,
+            ...params,
+            platform_id: config.platformId,
+            request_time: Math.floor(config.now() / 1000),
+          };
+          if (config.signType === 'HMAC-SHA256') body.sign_type = 'HMAC-SHA256';
+          body.sign = await sign(body, config.platformKey, config.signType);
+          return JSON.stringify(body);
+        },
+        created: (data, status) => toCreatedDeposit(data, GatewayPath.CREATE_DEPOSIT, status),
+        createdId: (created) => created.payment_cl_id,
+        lookup: (lookupOptions) => this.retrieve(clId, lookupOptions),
+        recordId: (record) => record.payment_cl_id,
+        sameOrder: (record) => record.amount === params.amount,
+      },
+      options,
+    );
+    // Ledger outbox (coming): record `outcome` here, whichever it is, before returning or throwing.
+    return depositResult(clId, params.amount, outcome);
+  }
+
+  /** Queries a deposit by your `payment_cl_id`. Throws `DiamondPayApiError` with `errorCode` "0050" when not found. */
+  async retrieve(paymentClId: string, options: RequestOptions = {}): Promise<DepositRecord> {
+    checkClientId(paymentClId, 'Invalid deposit query');
+    const path = `${GatewayPath.QUERY_DEPOSIT}/${encodeURIComponent(paymentClId)}`;
+    const { data, status } = await this.#sender.get(path, options);
+    return toDepositRecord(data, path, status);
+  }
+}
+
+/** The caller's view of a create outcome: the cashier details, or the typed error that says what happened. */
+function depositResult(
+  clId: string,
+  amount: number,
+  outcome: CreateOutcome<CreatedDeposit, DepositRecord>,
+): CreatedDeposit {
+  switch (outcome.kind) {
+    case 'created':
+      return outcome.result;
+    case 'found':
+      throw new DiamondPayDepositDetailsLostError(clId, outcome.record.payment_id, outcome.record);
+    case 'conflict':
+      throw new DiamondPayDepositConflictError(clId, amount, outcome.record);
+    case 'refused':
+    case 'not_sent':
+      throw outcome.error;
+    case 'unknown':
+      throw new DiamondPayOutcomeUnknownError(clId, outcome.reason, outcome.cause);
+  }
+}

@@ -17,6 +17,7 @@ export type {
 export {
   createNotificationReceiver,
   type IncomingNotificationRequest,
+  MAX_UPDATE_TIME_LEAD_SECONDS,
   type NotificationHandler,
   type NotificationReceiver,
   type NotificationReceiverOptions,
@@ -26,6 +27,12 @@ export {
   type ReceiveOutcome,
   type ReceiveResult,
 } from './receiver.js';
+export type {
+  HandleOptions,
+  NotificationBody,
+  NotificationHeaders,
+  NotificationRequest,
+} from './request.js';
 export {
   type ClaimResult,
   MemoryNotificationStore,
@@ -35,6 +42,7 @@ export {
 export {
   DEFAULT_MAX_NOTIFICATION_BYTES,
   type DepositNotification,
+  MAX_NOTIFICATION_FIELDS,
   type Notification,
   type PayoutNotification,
   type VerifyNotificationOptions,

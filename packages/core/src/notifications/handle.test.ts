@@ -103,7 +103,10 @@ describe('receiver.handle', () => {
   it('serves a real Node server with the IncomingMessage and its header record', async () => {
     const { receiver, onDeposit } = setup();
     const server = createServer(async (req, res) => {
-      const reply = await receiver.handle({ method: req.method!, headers: req.headers, body: req }, undefined);
+      const reply = await receiver.handle(
+        { method: req.method!, headers: req.headers, body: req },
+        undefined,
+      );
       res.writeHead(reply.status, reply.headers).end(reply.body);
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));

@@ -14,15 +14,14 @@ export type {
   LedgerTransaction,
   LedgerUnitOfWork,
 } from './ledger.js';
+export { MAX_UPDATE_TIME_LEAD_SECONDS, notificationKey } from './notification-key.js';
 export {
   createNotificationReceiver,
   type IncomingNotificationRequest,
-  MAX_UPDATE_TIME_LEAD_SECONDS,
   type NotificationHandler,
   type NotificationReceiver,
   type NotificationReceiverOptions,
   type NotificationReply,
-  notificationKey,
   type PrecheckRequest,
   type ReceiveOutcome,
   type ReceiveResult,

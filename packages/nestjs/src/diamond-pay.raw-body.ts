@@ -1,6 +1,7 @@
 // Getting the notification's bytes exactly as they arrived, on Express and Fastify, with or without
-// `rawBody: true`: the framework's body parsing is kept off the notification route, which reads the
-// stream itself, so every answer comes from the receiver. A re-serialised body is never verified.
+// `rawBody: true`: the framework's body parsing is kept off the notification route, whose unread
+// stream core's receiver.handle reads itself, so every answer comes from the receiver. A
+// re-serialised body is never verified.
 import { Readable } from 'node:stream';
 
 /** Where `@RouteConfig()` of @nestjs/platform-fastify keeps a handler's Fastify route config. */

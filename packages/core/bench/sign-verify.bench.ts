@@ -1,7 +1,7 @@
 // sign() and parseDeposit() against hand-written node:crypto equivalents, measured in one run.
 // Imports the BUILT package through its `node` export condition, as a Node app would.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { DiamondPay, sign } from '@diamondpay/core';
+import { createNotificationReceiver, DiamondPay, sign } from '@diamondpay/core';
 import { type BenchResult, compareOps, depositNotifications } from '../../../bench/lib.js';
 
 const KEY = 'ThisIsYourSecretKey123';
@@ -20,6 +20,12 @@ const canonical = Object.keys(params)
 
 // A deposit notification as the gateway sends it, signed independently of the SDK.
 const rawBody = depositNotifications(1)[0]!;
+
+// The CPU attack of issue #10 (defect 1): an unsigned 64 KiB body of 6,400 keys in descending order
+// (an insertion sort before the signature check took ~200 ms per such body). Keys short, so it fits.
+const hostileParts: string[] = [];
+for (let i = 6400; i > 0; i--) hostileParts.push(`"k${String(i).padStart(4, '0')}":1`);
+const hostileBody = `{${hostileParts.join(',')},"sign":"${'0'.repeat(64)}","sign_type":"HMAC-SHA256"}`;
 
 // The baseline a careful developer would hand-write: JSON.parse, sort, join, createHmac, compare.
 function handWrittenVerify(body: string) {
@@ -53,6 +59,17 @@ export default async function (): Promise<BenchResult[]> {
     () => sign(params, KEY, 'MD5'),
     () => createHash('md5').update(`${canonical}&${KEY}`).digest('hex'),
   );
+  const receiver = createNotificationReceiver({
+    platformId: 'PF0002',
+    platformKey: KEY,
+    onDeposit: () => {},
+  });
+  if ((await receiver.receive(hostileBody, undefined)).status !== 400)
+    throw new Error('hostile body not refused');
+  const hostile = await compareOps(
+    () => receiver.receive(hostileBody, undefined),
+    () => JSON.parse(hostileBody),
+  );
   const parse = await compareOps(
     () => dp.notifications.parseDeposit(rawBody),
     () => handWrittenVerify(rawBody),
@@ -78,6 +95,14 @@ export default async function (): Promise<BenchResult[]> {
       baselineName: 'JSON.parse + sort + createHmac verifier',
       unit: 'ops/s',
       target: 0.5,
+    },
+    {
+      figure: 'refuse a hostile body (64 KiB, 6,400 keys descending, unsigned)',
+      ...hostile,
+      baselineName: 'JSON.parse of the same body',
+      unit: 'ops/s',
+      // Refusing costs at most 3× JSON.parse (ratio ≥ 1/3).
+      target: 0.34,
     },
   ];
 }

@@ -20,7 +20,8 @@ export type DiamondPayErrorCode =
   | 'notification_invalid'
   | 'notification_expired'
   | 'platform_mismatch'
-  | 'notification_unsupported';
+  | 'notification_unsupported'
+  | 'notification_time_invalid';
 
 export interface DiamondPayErrorOptions {
   cause?: unknown;

@@ -1,13 +1,13 @@
-// `depositNotifications()`: the gateway's notification route as a Hono handler. It hands the raw
-// request to core's receiver and returns core's answer unchanged; no protocol logic lives here.
+// `depositNotifications()`: the gateway's notification route as a Hono handler. It finds the raw body,
+// hands it to core's `receiver.handle` and returns core's answer unchanged; no protocol logic lives here.
 import {
   createNotificationReceiver,
   type DepositNotification,
   type DiamondPayConfig,
-  type IncomingNotificationRequest,
   MemoryNotificationStore,
   type NotificationReceiver,
   type NotificationReceiverOptions,
+  type NotificationRequest,
   type PayoutNotification,
   type ReceiveResult,
 } from '@diamondpay/core';
@@ -110,9 +110,15 @@ export function depositNotifications<E extends Env = any>(
 
   return async (c) => {
     const o = typeof options === 'function' ? options(c) : options;
-    return receiverFor(o).handleRequest(await unreadRequest(c), { c, options: o });
+    const reply = await receiverFor(o).handle(await notificationRequest(c), { c, options: o }, RAW_BODY_HINT);
+    return new Response(reply.body, { status: reply.status, headers: reply.headers });
   };
 }
+
+const RAW_BODY_HINT = {
+  rawBodyHint:
+    'Mount the notification route before middleware that reads the body, or read it there with c.req.text() or c.req.arrayBuffer() (Hono caches those bytes).',
+};
 
 /** The parts of Node's `IncomingMessage` used here (no `node:` import: this file also runs on the edge). */
 interface NodeIncoming {
@@ -123,11 +129,12 @@ interface NodeIncoming {
 }
 
 /**
- * The request whose body core reads: on @hono/node-server the Node request's own stream (building
- * Hono's Web `Request` costs more than verifying the notification); else Hono's raw request; or,
- * when a middleware already read the body through `c.req` (which caches the exact bytes), those bytes.
+ * The request as plain values for core: on @hono/node-server the Node request's own stream and
+ * header record (building Hono's Web `Request` costs more than verifying the notification); else
+ * Hono's raw request; when a middleware already read the body through `c.req` (which caches the
+ * exact bytes), those bytes; when only a parsed object is left, `undefined` (core answers 500).
  */
-async function unreadRequest(c: Context): Promise<IncomingNotificationRequest> {
+async function notificationRequest(c: Context): Promise<NotificationRequest> {
   const incoming = (c.env as { incoming?: NodeIncoming } | undefined)?.incoming;
   if (
     typeof incoming?.on === 'function' &&
@@ -135,25 +142,17 @@ async function unreadRequest(c: Context): Promise<IncomingNotificationRequest> {
     !('rawBody' in incoming) &&
     Object.keys(c.req.bodyCache).length === 0
   ) {
-    // Neither Hono's Request nor a Headers object is built: the receiver reads two headers.
-    const headers = incoming.headers;
     return {
       method: incoming.method,
-      headers: { get: (name: string) => (headers[name.toLowerCase()] as string | undefined) ?? null },
+      headers: incoming.headers,
       body: incoming as unknown as AsyncIterable<Uint8Array>,
     };
   }
   const raw = c.req.raw;
-  if (!raw.bodyUsed) return raw;
+  if (!raw.bodyUsed) return { method: raw.method, headers: raw.headers, body: raw.body };
   const cache = c.req.bodyCache;
-  if (!(cache.arrayBuffer || cache.text || cache.blob)) {
-    // Only a parsed object is left (older Hono cached `json()` that way): its numbers may have
-    // changed, so the signature cannot be checked against it.
-    throw new Error(
-      '@diamondpay/hono: the notification body was consumed before depositNotifications() could read it; ' +
-        'mount the notification route before middleware that reads the body, or read it with c.req.text().',
-    );
-  }
-  const body = await c.req.arrayBuffer();
-  return new Request(raw.url, { method: raw.method, headers: raw.headers, body });
+  // Only a parsed object left (older Hono cached `json()` that way): its numbers may have changed,
+  // so the signature cannot be checked against it.
+  const body = cache.arrayBuffer || cache.text || cache.blob ? await c.req.arrayBuffer() : undefined;
+  return { method: raw.method, headers: raw.headers, body };
 }

@@ -1,15 +1,16 @@
 // The notification middleware. It only moves bytes: it finds the raw body (a body parser's raw copy,
-// or the request stream read here with a size limit), hands it to core's receiver and writes core's
-// reply back unchanged. What the body means, and what to answer, is core's business.
+// or the unread request stream), hands it to core's `receiver.handle` (which checks method, type and
+// size and reads the stream with the limit) and writes core's reply back unchanged. What the body means, and what to answer, is core's business.
+
+import type { IncomingMessage } from 'node:http';
 import {
   createNotificationReceiver,
   type DepositNotification,
   type DiamondPayConfig,
+  isDiamondPayError,
   type NotificationHandler,
   type NotificationReceiverOptions,
   type NotificationReply,
-  rawBodyUnavailable,
-  readBodyLimited,
 } from '@diamondpay/core';
 import type { DefaultContext, DefaultState, Middleware, ParameterizedContext } from 'koa';
 
@@ -61,27 +62,15 @@ export function depositNotifications<StateT = DefaultState, ContextT = DefaultCo
   const path = options.path;
 
   const answer = async (ctx: Ctx): Promise<NotificationReply> => {
-    const early = receiver.precheck(
-      { method: ctx.method, contentType: ctx.get('content-type'), contentLength: ctx.get('content-length') },
-      ctx,
-    );
-    if (early) return early;
-    const parsed = rawBodyFromParser(ctx.request as { rawBody?: unknown; body?: unknown });
-    if (parsed !== undefined) return receiver.receive(parsed, ctx);
-    if (ctx.req.readableEnded || ctx.req.readableDidRead) {
-      const error = rawBodyUnavailable(RAW_BODY_FIX);
-      // Also through Koa's error channel, so a wrong setup shows in the app's logs.
-      ctx.app.emit('error', error, ctx);
-      return receiver.reject(error, ctx);
+    const body = rawBodyFromParser(ctx.request as { rawBody?: unknown; body?: unknown }) ?? unreadStream(ctx);
+    const result = await receiver.handle({ method: ctx.method, headers: ctx.req.headers, body }, ctx, {
+      rawBodyHint: RAW_BODY_FIX,
+    });
+    // A consumed body is a setup mistake: also through Koa's error channel, so it shows in the app's logs.
+    if (isDiamondPayError(result.error) && result.error.code === 'configuration_error') {
+      ctx.app.emit('error', result.error, ctx);
     }
-    let body: Uint8Array;
-    try {
-      body = await readBodyLimited(ctx.req, receiver.maxBodyBytes);
-    } catch (error) {
-      ctx.set('connection', 'close');
-      return receiver.reject(error, ctx);
-    }
-    return receiver.receive(body, ctx);
+    return result;
   };
 
   return async function diamondPayDepositNotifications(ctx, next) {
@@ -91,6 +80,11 @@ export function depositNotifications<StateT = DefaultState, ContextT = DefaultCo
     ctx.set(reply.headers);
     ctx.body = reply.body;
   };
+}
+
+/** The request stream when nothing has read from it, else `undefined` (a parser consumed it). */
+function unreadStream(ctx: { req: IncomingMessage }): IncomingMessage | undefined {
+  return ctx.req.readableDidRead ? undefined : ctx.req;
 }
 
 /** The raw text a body parser kept: @koa/bodyparser's `rawBody`, or koa-body's unparsed body. */

@@ -5,7 +5,6 @@ import {
   type DepositNotification,
   type NotificationReceiver,
   type ReceiveResult,
-  rawBodyUnavailable,
 } from '@diamondpay/core';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, HttpAdapterHost, MetadataScanner, Reflector } from '@nestjs/core';
@@ -15,7 +14,7 @@ import {
   ON_DEPOSIT_NOTIFICATION,
 } from './diamond-pay.constants.js';
 import type { DiamondPayModuleOptions } from './diamond-pay.interfaces.js';
-import { bypassExpressParsers, installFastifyPayloadHook, readRawBody } from './diamond-pay.raw-body.js';
+import { bypassExpressParsers, findRawBody, installFastifyPayloadHook } from './diamond-pay.raw-body.js';
 import type { NotificationRoute } from './diamond-pay-notification.controller.js';
 
 type Handler = (notification: DepositNotification, request: unknown) => unknown;
@@ -63,35 +62,21 @@ export class DiamondPayNotificationService implements OnModuleInit {
   /** Answers one notification request; never throws (Nest's exception filters never see handler errors). */
   async handle(request: any, response: unknown): Promise<void> {
     const adapter = this.adapterHost.httpAdapter;
-    let result: ReceiveResult;
-    try {
-      result =
-        this.receiver.precheck(
-          {
-            method: adapter.getRequestMethod(request),
-            contentType: request.headers?.['content-type'],
-            contentLength: request.headers?.['content-length'],
-          },
-          request,
-        ) ?? (await this.receive(request));
-    } catch (error) {
-      // The body was too large (413) or could not be read (the client went away).
-      result = this.receiver.reject(error, request);
-    }
+    const result = await this.receiver.handle(
+      {
+        method: adapter.getRequestMethod(request),
+        headers: request.headers ?? {},
+        body: findRawBody(request),
+      },
+      request,
+      { rawBodyHint: RAW_BODY_FIX },
+    );
     try {
       for (const [name, value] of Object.entries(result.headers)) adapter.setHeader(response, name, value);
       await adapter.reply(response, result.body, result.status);
     } catch (error) {
       this.logger.error(`Could not write the notification reply: ${describe(error)}`);
     }
-  }
-
-  private async receive(request: any): Promise<ReceiveResult> {
-    const raw = await readRawBody(request, this.receiver.maxBodyBytes);
-    if (raw === undefined) {
-      return this.receiver.reject(rawBodyUnavailable(RAW_BODY_FIX), request);
-    }
-    return this.receiver.receive(raw, request);
   }
 
   private findHandler(): Handler {

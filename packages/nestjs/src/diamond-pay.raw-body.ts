@@ -1,8 +1,8 @@
 // Getting the notification's bytes exactly as they arrived, on Express and Fastify, with or without
-// `rawBody: true`: the framework's body parsing is kept off the notification route, which reads the
-// stream itself, so every answer comes from the receiver. A re-serialised body is never verified.
+// `rawBody: true`: the framework's body parsing is kept off the notification route, whose unread
+// stream core's receiver.handle reads itself, so every answer comes from the receiver. A
+// re-serialised body is never verified.
 import { Readable } from 'node:stream';
-import { readBodyLimited } from '@diamondpay/core';
 
 /** Where `@RouteConfig()` of @nestjs/platform-fastify keeps a handler's Fastify route config. */
 export const FASTIFY_ROUTE_CONFIG_METADATA = '__fastify_route_config__';
@@ -99,16 +99,16 @@ function trimSlashes(path: string): string {
 }
 
 /**
- * The raw body of a notification request: the payload kept by the Fastify hook, `req.rawBody` (`rawBody: true`),
- * or the request stream when nothing has read it (e.g. `bodyParser: false`). `undefined` when a body parser
- * consumed it without keeping the bytes. Past `maxBytes` it throws core's 413 error (the stream is drained).
+ * Where the notification request's raw body is, for core's `receiver.handle` to read: the payload kept
+ * by the Fastify hook, `req.rawBody` (`rawBody: true`), or the request stream when nothing has read it
+ * (e.g. `bodyParser: false`). `undefined` when a body parser consumed it without keeping the bytes.
  */
-export async function readRawBody(request: any, maxBytes: number): Promise<Uint8Array | string | undefined> {
+export function findRawBody(request: any): Readable | Uint8Array | string | undefined {
   const kept = request?.[PAYLOAD];
-  if (kept) return readBodyLimited(kept, maxBytes);
+  if (kept) return kept as Readable;
   const raw = request?.rawBody;
   if (raw instanceof Uint8Array || typeof raw === 'string') return raw;
-  if (isUnreadStream(request)) return readBodyLimited(request, maxBytes);
+  if (isUnreadStream(request)) return request;
   return undefined;
 }
 

@@ -168,8 +168,15 @@ describe('retries', () => {
   it.each([
     [200, `${ACK_BODY}\n`, true],
     [201, `  ${ACK_BODY}`, true],
-    [200, '{"error_code": "0000"}', false],
-    [200, '{"error_code":"0000","data":{}}', false],
+    // Defect 9: public integrations answer with a space or extra fields; any JSON object with "0000" counts.
+    [200, '{"error_code": "0000"}', true],
+    [200, '{ "error_code" : "0000" }\r\n', true],
+    [200, '{"error_code":"0000","data":{}}', true],
+    [200, '{"error_msg":"ok","error_code":"0000"}', true],
+    [200, '{"error_code":0}', false],
+    [200, '{"error_code":"0001"}', false],
+    [200, '["0000"]', false],
+    [200, '{"error_code":"0000"', false],
     [200, 'OK', false],
     [500, ACK_BODY, false],
   ])('HTTP %i with reply %j acknowledges: %s', async (status, body, acked) => {

@@ -25,7 +25,7 @@ export interface DeliveryAttempt {
   httpStatus?: number;
   /** The reply body (first 4 KiB). */
   reply?: string;
-  /** True only for an HTTP 2xx whose trimmed body is exactly {"error_code":"0000"}. */
+  /** True only for an HTTP 2xx whose body is a JSON object with `error_code` "0000". */
   acked: boolean;
   error?: string;
   /** An extra copy sent by the `duplicates` fault. */
@@ -75,9 +75,27 @@ export async function signedNotificationBody(
   return JSON.stringify(body);
 }
 
-/** The gateway's delivery rule: any 2xx whose trimmed body is exactly {"error_code":"0000"}. */
+/**
+ * The gateway's delivery rule: any 2xx whose body is a JSON object with `error_code` "0000". Public
+ * integrations reply `{"error_code": "0000"}` (spaced, as one copy of the docs prints it) or add
+ * fields; all of them count. The exact compact form (ACK_BODY) is the fast path.
+ */
 export function isAck(httpStatus: number, reply: string): boolean {
-  return httpStatus >= 200 && httpStatus < 300 && reply.trim() === ACK_BODY;
+  if (httpStatus < 200 || httpStatus >= 300) return false;
+  const text = reply.trim();
+  if (text === ACK_BODY) return true;
+  if (!text.startsWith('{')) return false;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return (
+      parsed !== null &&
+      typeof parsed === 'object' &&
+      !Array.isArray(parsed) &&
+      (parsed as Record<string, unknown>).error_code === '0000'
+    );
+  } catch {
+    return false;
+  }
 }
 
 export interface PostResult {
@@ -315,7 +333,8 @@ export class Notifier {
         entry.reply = r.reply;
         if (lost === 'reply') entry.error = 'reply discarded (failFirst fault)';
         else if (isAck(r.httpStatus, r.reply)) entry.acked = true;
-        else entry.error = `not acknowledged: HTTP ${r.httpStatus}, the reply must be exactly ${ACK_BODY}`;
+        else
+          entry.error = `not acknowledged: HTTP ${r.httpStatus}, the reply must be a JSON object with error_code "0000", like ${ACK_BODY}`;
       } catch (error) {
         entry.error = describeError(error);
       } finally {

@@ -2,6 +2,8 @@
 export {
   JsonNumber,
   JsonSyntaxError,
+  JsonTooManyKeysError,
+  type ParseJsonRawOptions,
   parseJsonRaw,
   type RawJsonObject,
   type RawJsonValue,

@@ -77,3 +77,22 @@ describe('parseJsonRaw', () => {
     expect(stringifyJsonRaw(parseJsonRaw(text))).toBe(text);
   });
 });
+
+describe('parseJsonRaw limits and source order (defects 1 and 6)', () => {
+  it('stops at the first top-level key past maxKeys', async () => {
+    const { JsonTooManyKeysError, parseJsonRaw } = await import('./raw-json.js');
+    const keys = Array.from({ length: 65 }, (_, i) => `"k${i}":1`).join(',');
+    expect(() => parseJsonRaw(`{${keys}}`, { maxKeys: 64 })).toThrow(JsonTooManyKeysError);
+    // Past the limit nothing else is parsed: the broken tail is never reached.
+    expect(() => parseJsonRaw(`{${keys},"x": nonsense`, { maxKeys: 64 })).toThrow(JsonTooManyKeysError);
+    expect(() => parseJsonRaw(`{${keys}}`, { maxKeys: 65 })).not.toThrow();
+    // Nested objects are not limited by it.
+    expect(() => parseJsonRaw(`{"a":{${keys}}}`, { maxKeys: 1 })).not.toThrow();
+  });
+
+  it('keeps nested integer-like keys in source order for stringifyJsonRaw', async () => {
+    const { parseJsonRaw, stringifyJsonRaw } = await import('./raw-json.js');
+    const text = '{"o":{"b":1,"2":2},"p":[{"z":0,"0":1}]}';
+    expect(stringifyJsonRaw(parseJsonRaw(text))).toBe(text);
+  });
+});

@@ -34,11 +34,34 @@ export class JsonSyntaxError extends SyntaxError {
   }
 }
 
+/**
+ * Thrown when the top-level object has more keys than `maxKeys`: parsing stops at the first key
+ * past the limit, so refusing a hostile body costs less than parsing it.
+ */
+export class JsonTooManyKeysError extends RangeError {
+  constructor(readonly maxKeys: number) {
+    super(`The JSON object has more than ${maxKeys} keys`);
+  }
+}
+
+/**
+ * The keys of a nested object in source order, when they differ from JavaScript's property order
+ * (integer-like keys such as "2" are enumerated first by every engine). Signing writes a nested
+ * object as the compact JSON that arrived, so `stringifyJsonRaw` follows this order.
+ */
+export const SOURCE_KEY_ORDER: unique symbol = Symbol('diamondpay.sourceKeyOrder');
+
+export interface ParseJsonRawOptions {
+  /** Most keys allowed in the top-level object; more throws `JsonTooManyKeysError` at once. */
+  maxKeys?: number;
+}
+
 const MAX_DEPTH = 64;
 const hasOwn = Object.prototype.hasOwnProperty;
 
-/** Parses JSON text, keeping numbers as `JsonNumber` (source text). Throws `JsonSyntaxError`. */
-export function parseJsonRaw(text: string): RawJsonValue {
+/** Parses JSON text, keeping numbers as `JsonNumber` (source text). Throws `JsonSyntaxError` (or `JsonTooManyKeysError`). */
+export function parseJsonRaw(text: string, options?: ParseJsonRawOptions): RawJsonValue {
+  const maxKeys = options?.maxKeys ?? Number.POSITIVE_INFINITY;
   let i = 0;
   const n = text.length;
 
@@ -153,10 +176,21 @@ export function parseJsonRaw(text: string): RawJsonValue {
       i++;
       return obj;
     }
+    const limit = depth === 1 ? maxKeys : Number.POSITIVE_INFINITY;
+    let count = 0;
+    // Nested objects remember their source order when an integer-like key would be reordered.
+    let order: string[] | undefined = depth > 1 ? [] : undefined;
+    let reordered = false;
     for (;;) {
       ws();
       if (text.charCodeAt(i) !== 0x22) fail('Expected a string key');
+      if (++count > limit) throw new JsonTooManyKeysError(limit);
       const key = parseString();
+      if (order) {
+        order.push(key);
+        const c0 = key.charCodeAt(0);
+        if (c0 >= 0x30 && c0 <= 0x39) reordered = true;
+      }
       ws();
       if (text.charCodeAt(i) !== 0x3a) fail('Expected ":"');
       i++;
@@ -174,6 +208,8 @@ export function parseJsonRaw(text: string): RawJsonValue {
       }
       if (c === 0x7d) {
         i++;
+        if (order && reordered) Object.defineProperty(obj, SOURCE_KEY_ORDER, { value: order });
+        order = undefined;
         return obj;
       }
       fail('Expected "," or "}"');
@@ -222,7 +258,8 @@ export function stringifyJsonRaw(value: unknown): string {
     return `[${value.map((v) => (v === undefined ? 'null' : stringifyJsonRaw(v))).join(',')}]`;
   if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
     const parts: string[] = [];
-    for (const key of Object.keys(value)) {
+    const keys = (value as { [SOURCE_KEY_ORDER]?: string[] })[SOURCE_KEY_ORDER] ?? Object.keys(value);
+    for (const key of keys) {
       const v = (value as Record<string, unknown>)[key];
       if (v === undefined || typeof v === 'function') continue;
       parts.push(`${JSON.stringify(key)}:${stringifyJsonRaw(v)}`);

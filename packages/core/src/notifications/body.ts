@@ -5,6 +5,9 @@ import { isNodeReadable, readNodeStream } from './node-stream-body.js';
 import type { IncomingNotificationRequest } from './receiver.js';
 import { tooLarge } from './verify.js';
 
+const DEFAULT_RAW_BODY_FIX =
+  'Mount the notification route before any body parser, or have the parser keep the raw bytes and pass them.';
+
 /**
  * Reads a body, refusing it (413 `notification_too_large`) as soon as it exceeds `maxBytes`, by its
  * declared length or while streaming. Takes a Web `Request`/`Response`, a `ReadableStream`, or any
@@ -17,6 +20,7 @@ export async function readBodyLimited(
     | AsyncIterable<Uint8Array>,
   maxBytes: number,
   declaredLength?: string | number | null,
+  rawBodyHint?: string,
 ): Promise<Uint8Array> {
   let stream: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null;
   if ('headers' in source && 'body' in source && typeof source.headers?.get === 'function') {
@@ -28,7 +32,11 @@ export async function readBodyLimited(
   if (!stream) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let total = 0;
-  if (isNodeReadable(stream)) return readNodeStream(stream, maxBytes);
+  const consumed = () => rawBodyUnavailable(rawBodyHint ?? DEFAULT_RAW_BODY_FIX);
+  if (isNodeReadable(stream)) return readNodeStream(stream, maxBytes, consumed);
+  // A Web stream someone else is reading (or has read) cannot give the raw body either.
+  if (typeof ReadableStream !== 'undefined' && stream instanceof ReadableStream && stream.locked)
+    throw consumed();
   if (
     Symbol.asyncIterator in stream &&
     !(typeof ReadableStream !== 'undefined' && stream instanceof ReadableStream)
@@ -65,7 +73,7 @@ export async function readBodyLimited(
  * The error for a route whose raw body is gone (a body parser consumed the stream and kept no raw
  * copy). Answered with 500 so the gateway retries once the setup is fixed; `fix` says how.
  */
-export function rawBodyUnavailable(fix: string): DiamondPayNotificationError {
+export function rawBodyUnavailable(fix: string = DEFAULT_RAW_BODY_FIX): DiamondPayNotificationError {
   return new DiamondPayNotificationError(
     'configuration_error',
     500,

@@ -14,6 +14,7 @@ export type {
   LedgerTransaction,
   LedgerUnitOfWork,
 } from './ledger.js';
+export { MAX_UPDATE_TIME_LEAD_SECONDS, notificationKey } from './notification-key.js';
 export {
   createNotificationReceiver,
   type IncomingNotificationRequest,
@@ -21,11 +22,16 @@ export {
   type NotificationReceiver,
   type NotificationReceiverOptions,
   type NotificationReply,
-  notificationKey,
   type PrecheckRequest,
   type ReceiveOutcome,
   type ReceiveResult,
 } from './receiver.js';
+export type {
+  HandleOptions,
+  NotificationBody,
+  NotificationHeaders,
+  NotificationRequest,
+} from './request.js';
 export {
   type ClaimResult,
   MemoryNotificationStore,
@@ -35,6 +41,7 @@ export {
 export {
   DEFAULT_MAX_NOTIFICATION_BYTES,
   type DepositNotification,
+  MAX_NOTIFICATION_FIELDS,
   type Notification,
   type PayoutNotification,
   type VerifyNotificationOptions,

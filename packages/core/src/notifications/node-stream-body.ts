@@ -7,6 +7,14 @@ export interface NodeReadableLike {
   on(event: string, listener: (...args: any[]) => void): unknown;
   off(event: string, listener: (...args: any[]) => void): unknown;
   resume(): unknown;
+  readonly readable?: boolean;
+  readonly readableEnded?: boolean;
+  readonly destroyed?: boolean;
+}
+
+/** True when the stream can no longer produce its body: it ended, was destroyed or is not readable. */
+export function isConsumed(req: NodeReadableLike): boolean {
+  return req.readableEnded === true || req.destroyed === true || req.readable === false;
 }
 
 export function isNodeReadable(x: unknown): x is NodeReadableLike {
@@ -15,8 +23,14 @@ export function isNodeReadable(x: unknown): x is NodeReadableLike {
 }
 
 // A Node stream is drained, not destroyed, past the limit: destroying it would reset the socket
-// before the 413 reply could be written.
-export function readNodeStream(req: NodeReadableLike, maxBytes: number): Promise<Uint8Array> {
+// before the 413 reply could be written. A stream already read to its end emits nothing more, so
+// it is refused at once (`consumed`) instead of waiting forever.
+export function readNodeStream(
+  req: NodeReadableLike,
+  maxBytes: number,
+  consumed: () => Error,
+): Promise<Uint8Array> {
+  if (isConsumed(req)) return Promise.reject(consumed());
   return new Promise((resolve, reject) => {
     const chunks: Uint8Array[] = [];
     let total = 0;

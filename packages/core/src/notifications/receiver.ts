@@ -1,9 +1,17 @@
 // The framework-neutral notification endpoint: raw body in, the exact reply for the gateway out.
 // The gateway stops retrying only on {"error_code":"0000"}, so that reply is given only after the
 // merchant's handler succeeded (or for a notification already processed), never before.
-import { type DiamondPayError, DiamondPayValidationError, isDiamondPayError } from '../errors.js';
+import {
+  type DiamondPayError,
+  DiamondPayNotificationError,
+  DiamondPayValidationError,
+  isDiamondPayError,
+} from '../errors.js';
 import { ACK_BODY } from '../protocol/constants.js';
-import { readBodyLimited } from './body.js';
+import { rawBodyUnavailable, readBodyLimited } from './body.js';
+import { notificationKey, updateTimeProblem } from './notification-key.js';
+import { type HandleOptions, headerValue, type NotificationRequest } from './request.js';
+
 import { MemoryNotificationStore, type NotificationStore } from './store.js';
 import {
   DEFAULT_MAX_NOTIFICATION_BYTES,
@@ -85,12 +93,8 @@ function tokenFactory(): () => string {
   return () => `${prefix}.${(++seq).toString(36)}`;
 }
 
-/** The dedupe key: one handler run per (kind, platform, order, status). */
-export function notificationKey(n: Notification): string {
-  return n.kind === 'deposit'
-    ? `deposit:${n.platform_id}:${n.payment_id}:${n.status}`
-    : `payout:${n.platform_id}:${n.payout_id}:${n.status}`;
-}
+/** How many times `store.complete` is tried after a handler succeeded, and the waits between tries (ms). */
+const COMPLETE_RETRY_DELAYS_MS = [20, 100];
 
 export interface IncomingNotificationRequest {
   method: string;
@@ -110,11 +114,17 @@ export interface NotificationReceiver<Ctx = undefined> {
   /** Handles one delivery from its raw body. Never throws; the reply says what happened. */
   receive(rawBody: string | Uint8Array | ArrayBuffer, context: Ctx): Promise<ReceiveResult>;
   /**
+   * The adapter door: method, headers and the body as the framework holds it (bytes, text, a Web
+   * stream, a Node readable, or `undefined` when a body parser consumed it) in; the plain reply
+   * (`status`, `headers`, `body` text) out. Checks method (405), content type (415) and size (413),
+   * reads the body with the size limit, then `receive`s it. Never throws; reported to onResult once.
+   */
+  handle(request: NotificationRequest, context: Ctx, options?: HandleOptions): Promise<ReceiveResult>;
+  /**
    * Handles a Web `Request` (method, content type, size-limited body) and answers with a `Response`.
    * Only `method`, `headers` and `body` are read; `body` may also be a Node request stream.
    */
   handleRequest(request: IncomingNotificationRequest, context: Ctx): Promise<Response>;
-  /** The reply for a request that cannot be a notification (wrong method or content type), or undefined. */
   /**
    * The reply for a request that cannot be a notification (wrong method or content type, a declared
    * length over maxBodyBytes), or undefined. A refusal is reported to onResult with `context`.
@@ -186,15 +196,34 @@ export function createNotificationReceiver<Ctx = undefined>(
   const inFlight = new Map<string, Promise<ReceiveResult>>();
   const nextToken = tokenFactory();
 
+  const callOnError = (error: unknown, result: ReceiveResult): void => {
+    if (!options.onError) return;
+    try {
+      options.onError(error, result);
+    } catch {
+      // A failing logger must not change the reply, nor make receive() reject.
+    }
+  };
+
   const report = (result: ReceiveResult): ReceiveResult => {
-    if (result.outcome !== 'processed' && result.outcome !== 'duplicate' && options.onError) {
+    if (result.outcome !== 'processed' && result.outcome !== 'duplicate') callOnError(result.error, result);
+    return result;
+  };
+
+  // Tries to record the success a few times: a store that fails here would let a later copy run
+  // the handler again once the claim lease expires (the remaining at-least-once case).
+  const completeWithRetry = async (key: string, token: string): Promise<unknown> => {
+    let lastError: unknown;
+    for (let attempt = 0; attempt <= COMPLETE_RETRY_DELAYS_MS.length; attempt++) {
+      if (attempt > 0) await sleep(COMPLETE_RETRY_DELAYS_MS[attempt - 1]!);
       try {
-        options.onError(result.error, result);
-      } catch {
-        // A failing logger must not change the reply.
+        await store.complete(key, token, retentionMs);
+        return undefined;
+      } catch (error) {
+        lastError = error;
       }
     }
-    return result;
+    return lastError ?? new Error('store.complete failed');
   };
 
   const rejected = (error: unknown, notification?: Notification): ReceiveResult => {
@@ -261,11 +290,10 @@ export function createNotificationReceiver<Ctx = undefined>(
         notification,
       });
     }
-    try {
-      await store.complete(key, token, retentionMs);
-    } catch (error) {
+    const completeError = await completeWithRetry(key, token);
+    if (completeError !== undefined) {
       // The handler succeeded: acknowledge. The claim lease still blocks copies until it expires.
-      options.onError?.(error, { ...reply(200, ACK_BODY), outcome: 'processed', notification });
+      callOnError(completeError, { ...reply(200, ACK_BODY), outcome: 'processed', notification });
     }
     return { ...reply(200, ACK_BODY), outcome: 'processed', notification };
   }
@@ -294,6 +322,16 @@ export function createNotificationReceiver<Ctx = undefined>(
       notification = await verifyNotification(rawBody, verifyOptions);
     } catch (error) {
       return rejected(error);
+    }
+    const timeProblem = updateTimeProblem(notification.update_time, now());
+    if (timeProblem) {
+      const error = new DiamondPayNotificationError('notification_time_invalid', 400, timeProblem);
+      return report({
+        ...errorReply(400, error.code, error.message),
+        outcome: 'rejected',
+        error,
+        notification,
+      });
     }
     if (notification.update_time * 1000 < now() - retentionMs) {
       return report({
@@ -358,23 +396,52 @@ export function createNotificationReceiver<Ctx = undefined>(
     return observed(rejected(error), context);
   }
 
-  async function handleRequest(request: IncomingNotificationRequest, context: Ctx): Promise<Response> {
+  async function handle(
+    request: NotificationRequest,
+    context: Ctx,
+    handleOptions?: HandleOptions,
+  ): Promise<ReceiveResult> {
+    const contentLength = headerValue(request.headers, 'content-length');
     const early = precheck(
-      {
-        method: request.method,
-        contentType: request.headers.get('content-type'),
-        contentLength: request.headers.get('content-length'),
-      },
+      { method: request.method, contentType: headerValue(request.headers, 'content-type'), contentLength },
       context,
     );
-    const result =
-      early ??
-      (await readBodyLimited(request, maxBodyBytes).then(
-        (body) => receive(body, context),
-        (error: unknown) => reject(error, context),
-      ));
+    if (early) return early;
+    const body = request.body;
+    if (body === undefined) return reject(rawBodyUnavailable(handleOptions?.rawBodyHint), context);
+    // Bytes or text an adapter already holds: size and encoding are checked by receive().
+    if (typeof body === 'string' || body instanceof Uint8Array || body instanceof ArrayBuffer) {
+      return receive(body, context);
+    }
+    if (body === null) return receive('', context);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readBodyLimited(
+        body as ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
+        maxBodyBytes,
+        contentLength,
+        handleOptions?.rawBodyHint,
+      );
+    } catch (error) {
+      const result = reject(error, context);
+      // The rest of the body may be unread: do not reuse the connection.
+      result.headers.connection = 'close';
+      return result;
+    }
+    return receive(bytes, context);
+  }
+
+  async function handleRequest(request: IncomingNotificationRequest, context: Ctx): Promise<Response> {
+    const result = await handle(
+      { method: request.method, headers: request.headers, body: request.body ?? null },
+      context,
+    );
     return new Response(result.body, { status: result.status, headers: result.headers });
   }
 
-  return { receive, handleRequest, precheck, reject, maxBodyBytes };
+  return { receive, handle, handleRequest, precheck, reject, maxBodyBytes };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -2,7 +2,13 @@
 // The signature is checked over the text that arrived, before any field is trusted.
 import { DiamondPayNotificationError, DiamondPaySignatureError } from '../errors.js';
 import { FieldReader } from '../json/field-reader.js';
-import { JsonNumber, JsonSyntaxError, parseJsonRaw, type RawJsonObject } from '../json/raw-json.js';
+import {
+  JsonNumber,
+  JsonSyntaxError,
+  JsonTooManyKeysError,
+  parseJsonRaw,
+  type RawJsonObject,
+} from '../json/raw-json.js';
 import {
   type DepositOutcome,
   depositOutcome,
@@ -38,6 +44,13 @@ const PAYOUT_FIELDS: ReadonlySet<string> = new Set([
   'sign_type',
   'sign',
 ]);
+
+/**
+ * Most top-level fields a notification may have: 64 (a real one has about 12). A body with more is
+ * refused (400 `notification_malformed`) while parsing, before the signature is computed, so an
+ * unsigned body of thousands of keys costs less than parsing it.
+ */
+export const MAX_NOTIFICATION_FIELDS = 64;
 
 /** Largest notification body accepted by default: 64 KiB (a real one is under 1 KiB). */
 export const DEFAULT_MAX_NOTIFICATION_BYTES = 64 * 1024;
@@ -157,8 +170,15 @@ export async function verifyNotification(
   }
   let parsed: ReturnType<typeof parseJsonRaw>;
   try {
-    parsed = parseJsonRaw(text);
+    parsed = parseJsonRaw(text, { maxKeys: MAX_NOTIFICATION_FIELDS });
   } catch (error) {
+    if (error instanceof JsonTooManyKeysError) {
+      throw new DiamondPayNotificationError(
+        'notification_malformed',
+        400,
+        `The notification has more than ${MAX_NOTIFICATION_FIELDS} fields; a real one has about 12. It was refused before verification.`,
+      );
+    }
     const detail = error instanceof JsonSyntaxError ? error.message : 'invalid JSON';
     throw new DiamondPayNotificationError(
       'notification_malformed',

@@ -52,3 +52,25 @@ describe('fromMinorUnits and formatKrw', () => {
     expect(formatKrw(123456)).toBe('₩1,234.56');
   });
 });
+
+describe('toMinorUnits thousands separators (defect 7)', () => {
+  it.each([
+    ['1,234,567.50', 123456750],
+    ['1_000', 100000],
+    ['12,345', 1234500],
+  ] as const)('accepts %j as 3-digit groups', (input, cents) => {
+    expect(toMinorUnits(input)).toBe(cents);
+  });
+  it.each([
+    '1.2,5',
+    '12,34',
+    '1,2345',
+    ',123',
+    '123,',
+    '1,234.5,0',
+    '1__000',
+    '0.1_0',
+  ])('refuses %j', (input) => {
+    expect(() => toMinorUnits(input)).toThrow(DiamondPayValidationError);
+  });
+});

@@ -8,6 +8,21 @@ export const MAX_AMOUNT_DIGITS = 10;
 export const MAX_AMOUNT_CENTS = 9_999_999_999;
 
 const DECIMAL = /^(\d+)(?:\.(\d*))?$/;
+// Thousands separators only as 3-digit groups in the integer part: "1,234,567.50" yes; "1.2,5" and "12,34" no.
+const GROUPED = /^\d{1,3}(?:[,_]\d{3})+(?:\.\d*)?$/;
+
+/** Removes `,`/`_` thousands separators, refusing them anywhere but between 3-digit groups of the integer part. */
+function ungroup(text: string, field: string, original: string): string {
+  if (!text.includes(',') && !text.includes('_')) return text;
+  if (!GROUPED.test(text)) {
+    invalid(
+      field,
+      'decimal',
+      `${JSON.stringify(original)} is not a decimal amount (separators "," and "_" only between 3-digit groups of the whole part, like "1,234,567.50")`,
+    );
+  }
+  return text.replace(/[,_]/g, '');
+}
 
 function invalid(field: string, rule: string, message: string): never {
   throw new DiamondPayValidationError([{ field, rule, message }], 'Invalid amount');
@@ -25,7 +40,7 @@ export function toMinorUnits(major: string | number | bigint, field = 'amount'):
     if (!Number.isFinite(major)) invalid(field, 'finite', 'must be a finite number');
     text = String(major);
     if (/e/i.test(text)) invalid(field, 'decimal', `${text} is not a plain decimal amount; pass a string`);
-  } else if (typeof major === 'string') text = major.trim().replace(/[,_]/g, '');
+  } else if (typeof major === 'string') text = ungroup(major.trim(), field, major);
   else return invalid(field, 'type', `must be a decimal string or number, got ${typeof major}`);
 
   if (text.startsWith('-')) invalid(field, 'positive', 'must be greater than zero');

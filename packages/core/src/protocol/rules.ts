@@ -5,7 +5,15 @@ import { DiamondPayValidationError, type ValidationIssue } from '../errors.js';
 import { MAX_AMOUNT_CENTS } from './amount.js';
 
 export type FieldRule =
-  | { kind: 'string'; required: boolean; max: number; pattern?: RegExp; patternText?: string }
+  | {
+      kind: 'string';
+      required: boolean;
+      max: number;
+      pattern?: RegExp;
+      patternText?: string;
+      /** Free text that is signed unencoded: `&` and `=` would change the signed string's meaning. */
+      freeText?: boolean;
+    }
   | { kind: 'cents'; required: boolean }
   | { kind: 'url'; required: boolean; max: number };
 
@@ -39,11 +47,11 @@ export const createDepositSchema: Schema = {
   amount: { kind: 'cents', required: true },
   notify_url: { kind: 'url', required: true, max: 256 },
   // Optional fields documented on other countries' pages (String(16) where documented; the SDK's own bound otherwise).
-  name: { kind: 'string', required: false, max: 16 },
-  bank_name: { kind: 'string', required: false, max: 16 },
-  last_number: { kind: 'string', required: false, max: 16 },
-  user_id: { kind: 'string', required: false, max: 64 },
-  bank_id: { kind: 'string', required: false, max: 16 },
+  name: { kind: 'string', required: false, max: 16, freeText: true },
+  bank_name: { kind: 'string', required: false, max: 16, freeText: true },
+  last_number: { kind: 'string', required: false, max: 16, freeText: true },
+  user_id: { kind: 'string', required: false, max: 64, freeText: true },
+  bank_id: { kind: 'string', required: false, max: 16, freeText: true },
 };
 
 function charLength(s: string): number {
@@ -72,6 +80,13 @@ function checkField(field: string, rule: FieldRule, value: unknown, issues: Vali
         });
       if (value.trim() !== value)
         issues.push({ field, rule: 'whitespace', message: 'must not start or end with white space' });
+      if (rule.freeText && (value.includes('&') || value.includes('='))) {
+        issues.push({
+          field,
+          rule: 'signed_text',
+          message: 'must not contain "&" or "=" (values are signed unencoded, joined as key=value&...)',
+        });
+      }
       if (rule.pattern && !rule.pattern.test(value)) {
         issues.push({
           field,
@@ -123,7 +138,8 @@ function checkField(field: string, rule: FieldRule, value: unknown, issues: Vali
         issues.push({
           field,
           rule: 'url',
-          message: 'must be a complete http:// or https:// URL (no spaces)',
+          message:
+            'must be a complete http:// or https:// URL with a host ("https://shop.example/notify"): no spaces or control characters, no user:password@',
         });
       }
       return;
@@ -131,11 +147,23 @@ function checkField(field: string, rule: FieldRule, value: unknown, issues: Vali
   }
 }
 
+// The WHATWG parser forgives a lot ("http:/x" becomes "http://x/", tabs and newlines are dropped),
+// so the written form is checked first: scheme, "//", a host; no white space, no control characters.
+const URL_FORM = /^https?:\/\/[^/?#@\\]/i;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses.
+const CONTROL_OR_SPACE = /[\u0000-\u0020\u007f-\u009f]/;
+
+/** An absolute http(s) URL as written: `//` and a host after the scheme, no credentials, no white space or control characters. */
 export function isHttpUrl(value: string): boolean {
-  if (/\s/.test(value)) return false;
+  if (CONTROL_OR_SPACE.test(value) || /\s/.test(value) || !URL_FORM.test(value)) return false;
   try {
     const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      url.hostname !== '' &&
+      url.username === '' &&
+      url.password === ''
+    );
   } catch {
     return false;
   }
@@ -150,8 +178,10 @@ export function validate(schema: Schema, params: Record<string, unknown>, contex
       context,
     );
   }
-  for (const [field, rule] of Object.entries(schema)) checkField(field, rule, params[field], issues);
+  for (const [field, rule] of Object.entries(schema))
+    checkField(field, rule, Object.hasOwn(params, field) ? params[field] : undefined, issues);
   for (const key of Object.keys(params)) {
+    // Own keys only: `in` would accept "constructor" or "toString" through Object.prototype.
     if (!Object.hasOwn(schema, key)) {
       issues.push({
         field: key,

@@ -130,3 +130,22 @@ describe.each([
     );
   });
 });
+
+describe('canonical string ordering (defects 1 and 6)', () => {
+  it('sorts many keys (the Array#sort path) exactly like the independent signer', async () => {
+    const { independentCanonical } = await import('../testing/independent-signer.js');
+    const params: Record<string, unknown> = {};
+    for (let i = 3000; i > 0; i--) params[`k${i.toString(36)}_${i % 7}`] = i;
+    params.Z = 'upper';
+    params._ = 'underscore';
+    expect(canonicalString(params)).toBe(independentCanonical(params));
+  });
+
+  it('writes a parsed nested object in its source key order', async () => {
+    const { parseJsonRaw } = await import('../json/raw-json.js');
+    const parsed = parseJsonRaw('{"m":{"b":1,"2":2,"n":{"10":true,"1":null}},"a":[{"3":1,"c":2}]}');
+    expect(canonicalString(parsed as Record<string, unknown>)).toBe(
+      'a=[{"3":1,"c":2}]&m={"b":1,"2":2,"n":{"10":true,"1":null}}',
+    );
+  });
+});

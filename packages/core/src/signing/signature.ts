@@ -32,9 +32,17 @@ export function canonicalString(params: Record<string, unknown>): string {
   return out;
 }
 
-// Insertion sort by UTF-16 code units (= ASCII order for ASCII keys). A message has about ten keys,
-// where this is several times faster than Array#sort.
+/** Up to this many keys an insertion sort is used; past it, Array#sort (O(n log n)). */
+const INSERTION_SORT_MAX = 16;
+
+// By UTF-16 code units (= ASCII order for ASCII keys). A message has about ten keys, where an
+// insertion sort is several times faster than Array#sort; but insertion sort is O(n²), so a
+// hostile object with thousands of keys goes to Array#sort (TimSort, default string order).
 function sortAscii(keys: string[]): void {
+  if (keys.length > INSERTION_SORT_MAX) {
+    keys.sort();
+    return;
+  }
   for (let i = 1; i < keys.length; i++) {
     const k = keys[i]!;
     let j = i - 1;

@@ -1,32 +1,19 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const src = (pkg: string, file = 'index.ts') =>
-  fileURLToPath(new URL(`./packages/${pkg}/src/${file}`, import.meta.url));
+// Tests read sources directly (no build needed) through the `@diamondpay/source` export condition
+// that every workspace package lists first in its `exports`; TypeScript reads the same condition
+// (`customConditions` in tsconfig.base.json). Node tests get core's Node entry (index.node.ts) through
+// the `node` condition nested under it, as a Node app would.
+export const SOURCE_CONDITION = '@diamondpay/source';
 
-// Tests read sources directly (no build needed). Node tests get core's Node entry, as a Node app would.
-export const resolve = {
-  alias: [
-    { find: /^@diamondpay\/core$/, replacement: src('core', 'index.node.ts') },
-    { find: /^@diamondpay\/sandbox$/, replacement: src('sandbox') },
-    { find: /^@diamondpay\/hono$/, replacement: src('hono') },
-    { find: /^@diamondpay\/koa\/router$/, replacement: src('koa', 'router.ts') },
-    { find: /^@diamondpay\/koa$/, replacement: src('koa') },
-    { find: /^@diamondpay\/nestjs$/, replacement: src('nestjs') },
-    { find: /^@diamondpay\/redis$/, replacement: src('redis') },
-    {
-      find: /^@diamondpay-demo\/shop\/testing$/,
-      replacement: fileURLToPath(new URL('./apps/shop/src/testing/index.ts', import.meta.url)),
-    },
-    {
-      find: /^@diamondpay-demo\/shop$/,
-      replacement: fileURLToPath(new URL('./apps/shop/src/index.ts', import.meta.url)),
-    },
-  ],
+export const resolve = { conditions: [SOURCE_CONDITION, 'module', 'browser', 'development|production'] };
+export const ssr = {
+  resolve: { conditions: [SOURCE_CONDITION, 'module', 'node', 'development|production'] },
 };
 
 export default defineConfig({
   resolve,
+  ssr,
   test: {
     include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
     typecheck: { enabled: false },

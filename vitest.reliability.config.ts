@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
-import { resolve } from './vitest.config.ts';
+import { resolve, ssr } from './vitest.config.ts';
 
 // `pnpm test:reliability`: hostile input against every adapter's route, and a demo run under faults.
 export default defineConfig({
   resolve,
+  ssr,
   test: {
     include: ['reliability/**/*.test.ts'],
     testTimeout: 120_000,

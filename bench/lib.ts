@@ -1,7 +1,7 @@
 // Shared measuring helpers for the *.bench.ts files. Bounded in time; loopback only.
 import { spawn } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
+import { signedBody, TEST_KEY } from '@diamondpay-internal/test-signer';
 import autocannon from 'autocannon';
 
 export interface BenchResult {
@@ -47,11 +47,11 @@ export function median(xs: number[]): number {
 }
 
 /** The docs' published test merchant key: bench bodies are signed with it. */
-export const TEST_KEY = 'ThisIsYourSecretKey123';
+export { TEST_KEY };
 
 /**
- * `count` JSON bodies signed HMAC-SHA256 the way the gateway signs (canonical string from the protocol
- * text, node:crypto; independent of the SDK), each from `fields(i)`.
+ * `count` JSON bodies signed HMAC-SHA256 the way the gateway signs, by the SDK's independent signer
+ * (canonical string from the protocol text, node:crypto), each from `fields(i)`.
  */
 export function signedBodies(
   count: number,
@@ -59,18 +59,7 @@ export function signedBodies(
   key = TEST_KEY,
 ): string[] {
   const bodies: string[] = new Array(count);
-  for (let i = 0; i < count; i++) {
-    const f = fields(i);
-    const canonical = Object.keys(f)
-      .sort()
-      .map((k) => `${k}=${f[k]}`)
-      .join('&');
-    bodies[i] = JSON.stringify({
-      ...f,
-      sign_type: 'HMAC-SHA256',
-      sign: createHmac('sha256', key).update(canonical).digest('hex'),
-    });
-  }
+  for (let i = 0; i < count; i++) bodies[i] = signedBody(fields(i), { key });
   return bodies;
 }
 

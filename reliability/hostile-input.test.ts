@@ -3,11 +3,11 @@
 
 import { type Sandbox, startSandbox } from '@diamondpay/sandbox';
 import { loadShopConfig, Shop } from '@diamondpay-demo/shop';
+import { depositFields, signedBody } from '@diamondpay-internal/test-signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp as startHono } from '../apps/hono-demo/src/app.js';
 import { startApp as startKoa } from '../apps/koa-demo/src/app.js';
 import { startApp as startNest } from '../apps/nestjs-demo/src/app.js';
-import { depositFields, signedBody } from '../packages/core/src/testing/independent-signer.js';
 
 const PATH = '/diamondpay/notifications/deposit';
 const JSON_TYPE = { 'content-type': 'application/json' };

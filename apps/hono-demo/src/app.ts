@@ -3,6 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import {
   type CreatedDeposit,
+  DEPOSIT_NOTIFICATION_PATH,
   depositNotifications,
   diamondPay,
   isDiamondPayError,
@@ -21,7 +22,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
 
 /** Where the gateway POSTs deposit notifications. */
-export const NOTIFICATION_PATH = '/diamondpay/notifications/deposit';
+export const NOTIFICATION_PATH = DEPOSIT_NOTIFICATION_PATH;
 
 const wantsJson = (c: Context) => (c.req.header('accept') ?? '').includes('application/json');
 

@@ -13,7 +13,6 @@ import { ACK, jsonPost, PLATFORM_KEY, signedDeposit } from './test-support.js';
 
 const srcDir = fileURLToPath(new URL('.', import.meta.url));
 const packageDir = join(srcDir, '..');
-const coreWebEntry = fileURLToPath(new URL('../../core/src/index.ts', import.meta.url));
 // The native binary itself (not the .bin shell wrapper, which would not pass our signal on).
 const workerdBin = createRequire(join(packageDir, 'package.json')).resolve('workerd/bin/workerd');
 
@@ -64,10 +63,10 @@ beforeAll(async () => {
     bundle: true,
     format: 'esm',
     platform: 'browser',
-    conditions: ['workerd', 'worker', 'browser'],
+    // Sources through the workspace's `@diamondpay/source` export condition, as the tests read them;
+    // core's condition picks its Web entry (index.ts) here, since esbuild's browser platform has no `node`.
+    conditions: ['@diamondpay/source', 'workerd', 'worker', 'browser'],
     target: 'es2022',
-    // Core's Web entry (index.ts), never index.node.ts; the adapter from source.
-    alias: { '@diamondpay/core': coreWebEntry, '@diamondpay/hono': join(srcDir, 'index.ts') },
     write: false,
     metafile: true,
     logLevel: 'silent',

@@ -1,14 +1,16 @@
-// Test helpers: notifications signed the way the gateway signs them, with the docs' test merchant.
-import { type SignType, sign } from '@diamondpay/core';
+// Test helpers: notifications signed the way the gateway signs them, with the docs' test merchant,
+// by the SDK's independent signer (node:crypto, no core code).
+import { ACK_BODY } from '@diamondpay/core';
+import { independentSign, type TestSignType } from '@diamondpay-internal/test-signer';
 
 export const PLATFORM_ID = 'PF0002';
 export const PLATFORM_KEY = 'ThisIsYourSecretKey123';
-export const ACK = '{"error_code":"0000"}';
+export const ACK = ACK_BODY;
 
 /** A deposit notification body as the gateway sends it (paid, recent), signed with `key`. */
 export async function signedDeposit(
   overrides: Record<string, unknown> = {},
-  { signType = 'HMAC-SHA256' as SignType, key = PLATFORM_KEY } = {},
+  { signType = 'HMAC-SHA256' as TestSignType, key = PLATFORM_KEY } = {},
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const params: Record<string, unknown> = {
@@ -24,7 +26,7 @@ export async function signedDeposit(
     ...overrides,
   };
   if (signType === 'HMAC-SHA256') params.sign_type = 'HMAC-SHA256';
-  params.sign = await sign(params, key, signType);
+  params.sign = independentSign(params, key, signType);
   return JSON.stringify(params);
 }
 

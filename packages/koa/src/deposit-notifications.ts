@@ -14,8 +14,8 @@ import {
 } from '@diamondpay/core';
 import type { DefaultContext, DefaultState, Middleware, ParameterizedContext } from 'koa';
 
-/** The route `diamondPayRouter()` mounts when no `path` is given. */
-export const DEPOSIT_NOTIFICATION_PATH = '/diamondpay/notifications/deposit';
+/** The route `diamondPayRouter()` mounts when no `path` is given (core's protocol constant). */
+export { DEPOSIT_NOTIFICATION_PATH } from '@diamondpay/core';
 
 /**
  * Connection options (the object given to `diamondPay()` may be passed as is) plus the receiver's

@@ -1,13 +1,14 @@
 // Shared by the package's tests (not part of the build): a loopback Koa server and notifications
 // signed with the gateway docs' published test merchant.
 import type { AddressInfo } from 'node:net';
-import { sign } from '@diamondpay/core';
+import { ACK_BODY } from '@diamondpay/core';
+import { independentSign } from '@diamondpay-internal/test-signer';
 import type Koa from 'koa';
 
 /** The docs' published test merchant. */
 export const TEST_MERCHANT = { platformId: 'PF0002', platformKey: 'ThisIsYourSecretKey123' } as const;
 /** The one reply the gateway accepts as delivered (protocol reference §3.3). */
-export const ACK = '{"error_code":"0000"}';
+export const ACK = ACK_BODY;
 
 export interface Running {
   url: string;
@@ -55,7 +56,7 @@ export async function signedNotification(
     sign_type: 'HMAC-SHA256',
     ...fields,
   };
-  const all = { ...params, sign: await sign(params, key) };
+  const all = { ...params, sign: independentSign(params, key) };
   return { body: JSON.stringify(all), fields: all };
 }
 

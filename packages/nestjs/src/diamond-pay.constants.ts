@@ -1,4 +1,5 @@
 // Injection tokens and metadata keys. Symbols, so two copies of the package never share a token by accident.
+import { DEPOSIT_NOTIFICATION_PATH } from '@diamondpay/core';
 
 /** Injection token of the module options (`DiamondPayModuleOptions`). */
 export const DIAMONDPAY_OPTIONS: unique symbol = Symbol('DIAMONDPAY_OPTIONS');
@@ -13,4 +14,5 @@ export const DIAMONDPAY_NOTIFICATION_ROUTE: unique symbol = Symbol('DIAMONDPAY_N
 export const ON_DEPOSIT_NOTIFICATION: unique symbol = Symbol('DIAMONDPAY_ON_DEPOSIT_NOTIFICATION');
 
 /** Route path of the notification controller when `notifications.path` is not given. */
-export const DEFAULT_NOTIFICATION_PATH = 'diamondpay/notifications/deposit';
+// Core's default path without the leading slash, as Nest route paths are written.
+export const DEFAULT_NOTIFICATION_PATH = DEPOSIT_NOTIFICATION_PATH.slice(1);

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
-import { type DepositNotification, DiamondPay, type ReceiveResult, sign } from '@diamondpay/core';
+import { type DepositNotification, DiamondPay, type ReceiveResult } from '@diamondpay/core';
 import { type Sandbox, startSandbox } from '@diamondpay/sandbox';
+import { independentSign } from '@diamondpay-internal/test-signer';
 import {
   type ArgumentsHost,
   Body,
@@ -157,7 +158,7 @@ function uniqueId(prefix: string): string {
 
 async function signedBody(fields: Record<string, string | number>, key = PLATFORM_KEY): Promise<string> {
   const body: Record<string, string | number> = { ...fields, sign_type: 'HMAC-SHA256' };
-  body.sign = await sign(body, key);
+  body.sign = independentSign(body, key);
   return JSON.stringify(body);
 }
 

@@ -1,5 +1,5 @@
-import { createHmac } from 'node:crypto';
 import { createNotificationReceiver, type DepositNotification, type ReceiveResult } from '@diamondpay/core';
+import { signedBody } from '@diamondpay-internal/test-signer';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,29 +8,23 @@ import { startTestRedis, type TestRedis } from './testing/redis-server.js';
 
 const KEY = 'ThisIsYourSecretKey123';
 
-// Signed independently of the SDK (node:crypto, canonical string written from the protocol text).
+// Signed by the SDK's independent signer (node:crypto, canonical string written from the protocol text).
 function notification(i: number, status = 2): string {
   const now = Math.floor(Date.now() / 1000);
-  const fields: Record<string, string | number> = {
-    payment_id: `PM${String(i).padStart(8, '0')}`,
-    payment_cl_id: `ORDER-${i}`,
-    platform_id: 'PF0002',
-    amount: 1000 * i,
-    real_amount: 1000 * i,
-    fee: i,
-    status,
-    create_time: now - 10,
-    update_time: now,
-  };
-  const canonical = Object.keys(fields)
-    .sort()
-    .map((k) => `${k}=${fields[k]}`)
-    .join('&');
-  return JSON.stringify({
-    ...fields,
-    sign_type: 'HMAC-SHA256',
-    sign: createHmac('sha256', KEY).update(canonical).digest('hex'),
-  });
+  return signedBody(
+    {
+      payment_id: `PM${String(i).padStart(8, '0')}`,
+      payment_cl_id: `ORDER-${i}`,
+      platform_id: 'PF0002',
+      amount: 1000 * i,
+      real_amount: 1000 * i,
+      fee: i,
+      status,
+      create_time: now - 10,
+      update_time: now,
+    },
+    { key: KEY },
+  );
 }
 
 let redis: TestRedis;

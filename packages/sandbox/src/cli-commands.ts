@@ -2,20 +2,22 @@
 // it directly; cli.ts binds it to the real process. Exit codes: 0 ok, 1 negative result, 2 usage.
 import { parseArgs } from 'node:util';
 import {
-  canonicalString,
   MAX_AMOUNT_CENTS,
   parseJsonRaw,
   type RawJsonObject,
   SIGN_TYPES,
   type SignType,
-  sign,
-  verify,
 } from '@diamondpay/core';
 import { isAck, type NotificationFields, postNotification, signedNotificationBody } from './notifier.js';
 import { DEFAULT_MERCHANT, feeFor } from './orders.js';
 import { startSandbox } from './server.js';
+import { canonical, signParams, verifyParams } from './signing.js';
 
-export const CLI_VERSION = '0.1.0';
+// Written into the build by tsup's `define` from package.json (tsup.base.ts); unbuilt sources show a dev version.
+declare const __DIAMONDPAY_VERSION__: string | undefined;
+/** The CLI's version (the sandbox package's version). */
+export const CLI_VERSION: string =
+  typeof __DIAMONDPAY_VERSION__ === 'string' ? __DIAMONDPAY_VERSION__ : '0.0.0-source';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -183,8 +185,8 @@ async function signCommand(args: string[], io: CliIo): Promise<number> {
       : params.sign_type !== undefined && params.sign_type !== ''
         ? signTypeOf(params.sign_type, 'sign_type')
         : 'HMAC-SHA256';
-  io.stderr(`canonical (${signType}): ${canonicalString(params)}\n`);
-  io.stdout(`${await sign(params, key, signType)}\n`);
+  io.stderr(`canonical (${signType}): ${canonical(params)}\n`);
+  io.stdout(`${signParams(params, key, signType)}\n`);
   return 0;
 }
 
@@ -199,7 +201,7 @@ async function verifyCommand(args: string[], io: CliIo): Promise<number> {
   if (typeof params.sign !== 'string' || params.sign === '')
     throw new UsageError('no sign parameter to verify');
   if (values['sign-type'] !== undefined) params.sign_type = signTypeOf(values['sign-type'], '--sign-type');
-  const valid = await verify(params, key);
+  const valid = verifyParams(params, key);
   io.stdout(valid ? 'valid\n' : 'invalid\n');
   if (!valid && params.sign.length === 64 && params.sign_type !== 'HMAC-SHA256') {
     io.stderr(

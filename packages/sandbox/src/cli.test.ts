@@ -54,7 +54,10 @@ async function runInProcess(args: string[], input = '') {
 }
 
 function start(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, stdio: 'pipe' });
+  return spawn(process.execPath, ['--conditions=@diamondpay/source', '--import', 'tsx', CLI, ...args], {
+    cwd: ROOT,
+    stdio: 'pipe',
+  });
 }
 
 /** Runs the CLI to completion (killed after 15 s) and collects its output. */
@@ -129,7 +132,10 @@ describe('diamondpay CLI', { timeout: 30_000 }, () => {
     expect((await runInProcess(['sandbox', '--help'])).stdout).toContain('--time-scale');
     expect((await runInProcess(['sign', '--help'])).stdout).toContain('--sign-type');
     expect((await runInProcess(['trigger', '--help'])).stdout).toContain('--url URL');
-    expect(await runInProcess(['--version'])).toMatchObject({ code: 0, stdout: '0.1.0\n' });
+    expect(await runInProcess(['--version'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^\d+\.\d+\.\d+(-[\w.]+)?\n$/),
+    });
     const cases: [string[], RegExp][] = [
       [[], /Usage/],
       [['deploy'], /unknown command "deploy"/],

@@ -1,6 +1,7 @@
 // The gateway's own endpoints (create deposit, query deposit, balance): request rules and answers
 // in the gateway's envelope. Business failures answer HTTP 200 with an error_code, like the gateway.
 import {
+  GatewayErrorCode,
   JsonNumber,
   MAX_AMOUNT_CENTS,
   parseJsonRaw,
@@ -8,16 +9,16 @@ import {
   type RawJsonValue,
   SERVICE_ID_PATTERN,
   type SignType,
-  verify,
 } from '@diamondpay/core';
 import type { OrderBook, SandboxOrder } from './orders.js';
+import { verifyParams } from './signing.js';
 
-/** Error codes: the first four are the gateway's (doc); the 9xxx ones are sandbox-only inventions. */
+/** Error codes: the first four are the gateway's (from core's protocol constants); the 9xxx ones are sandbox-only inventions. */
 export const GatewayCode = {
-  OK: '0000',
-  SIGNATURE_FAILED: '0004',
-  INVALID_AUTHORIZATION: '0006',
-  ORDER_NOT_FOUND: '0050',
+  OK: GatewayErrorCode.SUCCESS,
+  SIGNATURE_FAILED: GatewayErrorCode.SIGNATURE_FAILED,
+  INVALID_AUTHORIZATION: GatewayErrorCode.INVALID_AUTHORIZATION,
+  ORDER_NOT_FOUND: GatewayErrorCode.ORDER_NOT_FOUND,
   INVALID_PARAMETER: '9001',
   DUPLICATE_ORDER: '9002',
   UNKNOWN_PLATFORM: '9003',
@@ -144,7 +145,8 @@ export async function createDeposit(
   if (issues.length > 0)
     return { body: errorBody(GatewayCode.INVALID_PARAMETER, `Invalid parameter: ${issues.join('; ')}`) };
   // The signature covers every field that arrived, numbers as their source text.
-  if (!(await verify(body, merchant.platformKey))) return { body: SIGNATURE_FAILED };
+  // Checked by the sandbox's own signing code (signing.ts), never core's, so it is a second opinion.
+  if (!verifyParams(body, merchant.platformKey)) return { body: SIGNATURE_FAILED };
   const paymentClId = body.payment_cl_id as string;
   if (book.has(platformId, paymentClId)) {
     book.duplicateCreates++;

@@ -3,10 +3,11 @@
 // Every attempt is logged; every timer is unref'd and cancelled by close().
 import http from 'node:http';
 import https from 'node:https';
-import { ACK_BODY, type SignType, sign } from '@diamondpay/core';
+import { ACK_BODY, type SignType } from '@diamondpay/core';
 import { SandboxError } from './errors.js';
 import type { DeliveryFaults } from './faults.js';
 import type { SandboxOrder } from './orders.js';
+import { signParams } from './signing.js';
 import { Sleeper } from './sleeper.js';
 
 export interface DeliveryAttempt {
@@ -71,7 +72,7 @@ export async function signedNotificationBody(
 ): Promise<string> {
   const body: Record<string, string | number> = { ...fields };
   if (signType === 'HMAC-SHA256') body.sign_type = 'HMAC-SHA256';
-  body.sign = await sign(body, platformKey, signType);
+  body.sign = signParams(body, platformKey, signType);
   return JSON.stringify(body);
 }
 

@@ -2,6 +2,7 @@
 // page, signed notifications, fault injection and a control API. State lives in memory only.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { GatewayPath } from '@diamondpay/core';
 import { type CashierActions, handleCashier } from './cashier-page.js';
 import { handleControl } from './control.js';
 import { invalid, SandboxError } from './errors.js';
@@ -108,9 +109,9 @@ interface OrderRef {
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
-const PAYMENTS_V2 = '/gateway/api/v2/payments';
-const PAYMENTS_V1 = '/gateway/api/v1/payments';
-const BALANCE = '/gateway/api/v2/platforms/balance';
+const PAYMENTS_V2 = GatewayPath.CREATE_DEPOSIT;
+const PAYMENTS_V1 = GatewayPath.V1_DEPOSITS;
+const BALANCE = GatewayPath.BALANCE;
 const SERVER_ERROR_PAGE: Record<number, string> = {
   500: '<html><head><title>500 Internal Server Error</title></head><body><center><h1>500 Internal Server Error</h1></center></body></html>',
   503: '<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center></body></html>',

@@ -14,6 +14,7 @@ export type {
   LedgerTransaction,
   LedgerUnitOfWork,
 } from './ledger.js';
+export { MemoryLedger, type MemoryLedgerOptions, type MemoryLedgerQuery } from './memory-ledger.js';
 export { MAX_UPDATE_TIME_LEAD_SECONDS, notificationKey } from './notification-key.js';
 export {
   createNotificationReceiver,

@@ -14,11 +14,24 @@ export type {
   LedgerTransaction,
   LedgerUnitOfWork,
 } from './ledger.js';
+export type {
+  DiscrepancyEvent,
+  DiscrepancyHandler,
+  LedgerHandlerContext,
+  LedgerNotificationHandler,
+  LedgerSource,
+  QueriedDeposit,
+  QueriedOrder,
+  QueriedPayout,
+} from './ledger-inbox.js';
 export { MemoryLedger, type MemoryLedgerOptions, type MemoryLedgerQuery } from './memory-ledger.js';
 export { MAX_UPDATE_TIME_LEAD_SECONDS, notificationKey } from './notification-key.js';
+export type { DiscrepancyReason, StaleReason } from './order-state.js';
 export {
+  type AnyNotificationReceiverOptions,
   createNotificationReceiver,
   type IncomingNotificationRequest,
+  type LedgerNotificationReceiverOptions,
   type NotificationHandler,
   type NotificationReceiver,
   type NotificationReceiverOptions,

@@ -47,6 +47,17 @@ export type {
   NotificationRequest,
 } from './request.js';
 export {
+  createReconciler,
+  DEFAULT_RECONCILE_HORIZON_MS,
+  DEFAULT_RECONCILE_SCHEDULE,
+  NEVER_CREATED_MESSAGE,
+  nextCheckAt,
+  type ReconcileReport,
+  type Reconciler,
+  type ReconcilerClient,
+  type ReconcilerOptions,
+} from './reconciler.js';
+export {
   type ClaimResult,
   MemoryNotificationStore,
   type MemoryNotificationStoreOptions,

@@ -477,6 +477,31 @@ export function describeLedgerContract(
         expect(await ledger.getOrder(ref)).toMatchObject({ create_state: 'created', gateway_id: 'P1' });
       });
 
+      it('finishCreate not_sent removes a sending intent, so the order can be begun again', async () => {
+        const ref = deposit('ORD-1');
+        await ledger.beginCreate(intent(ref));
+        await ledger.finishCreate(ref, { state: 'not_sent' }, T0 + 1);
+        expect(await ledger.getOrder(ref)).toBeUndefined();
+        await expect(ledger.beginCreate(intent(ref, { now: T0 + 2 }))).resolves.toEqual({ inserted: true });
+        expect(await ledger.getOrder(ref)).toMatchObject({ create_state: 'sending', created_at: T0 + 2 });
+      });
+
+      it('finishCreate not_sent keeps an order that is not sending, or that has a status', async () => {
+        const unknown = deposit('ORD-UNKNOWN');
+        await ledger.beginCreate(intent(unknown));
+        await ledger.finishCreate(unknown, { state: 'unknown' }, T0 + 1);
+        await ledger.finishCreate(unknown, { state: 'not_sent' }, T0 + 2);
+        expect(await ledger.getOrder(unknown)).toMatchObject({ create_state: 'unknown' });
+        const notified = deposit('ORD-NOTIFIED');
+        await ledger.beginCreate(intent(notified));
+        await ledger.transaction(async (u) => {
+          await u.lockOrder(notified, 'P1', T0 + 1);
+          await u.updateOrder(notified, { gateway_id: 'P1', status: 0, updated_at: T0 + 1 });
+        });
+        await ledger.finishCreate(notified, { state: 'not_sent' }, T0 + 2);
+        expect(await ledger.getOrder(notified)).toMatchObject({ create_state: 'sending', status: 0 });
+      });
+
       it('finishCreate resolves an unknown create to created', async () => {
         const ref = deposit('ORD-1');
         await ledger.beginCreate(intent(ref));

@@ -82,7 +82,13 @@ export interface LedgerCreateIntent extends LedgerOrderRef {
 export type LedgerCreateResult =
   | { state: 'created'; gateway_id: string; link?: string | null }
   | { state: 'refused'; error_code: string | null; error_msg: string | null }
-  | { state: 'unknown' };
+  | { state: 'unknown' }
+  /**
+   * Nothing reached the gateway on any attempt (the SDK is sure of it): the intent is removed, so
+   * the merchant can create the order again under the same id. Removes only an order still `sending`
+   * with no status.
+   */
+  | { state: 'not_sent' };
 
 /** One notification (or reconciliation result) as recorded in the inbox. */
 export interface LedgerInboxEntry {
@@ -151,7 +157,8 @@ export interface Ledger {
    * Records what became of the create request: `create_state`, plus `gateway_id` and `link` (created)
    * or `error_code` and `error_msg` (refused). Applies only to an order in `sending` or `unknown`
    * (a late `unknown` never undoes a `created` the reconciler found), and never touches `status`,
-   * `final` or the amounts (a notification may have been applied first).
+   * `final` or the amounts (a notification may have been applied first). `not_sent` deletes the row
+   * instead (only while it is `sending` with `status` null).
    */
   finishCreate(ref: LedgerOrderRef, result: LedgerCreateResult, now: number): Promise<void>;
 

@@ -144,6 +144,10 @@ export class MemoryLedger implements Ledger {
     try {
       const order = this.orders.get(key);
       if (!order || (order.create_state !== 'sending' && order.create_state !== 'unknown')) return;
+      if (result.state === 'not_sent') {
+        if (order.create_state === 'sending' && order.status === null) this.orders.delete(key);
+        return;
+      }
       const next = { ...order, create_state: result.state, updated_at: now };
       if (result.state === 'created') {
         next.gateway_id = result.gateway_id;

@@ -27,26 +27,40 @@ export interface MemoryLedgerOptions {
   query?: MemoryLedgerQuery;
 }
 
-/** Per-key FIFO locks: `acquire` resolves once every earlier holder of the key has released it. */
+/**
+ * Per-key FIFO locks. An uncontended key is taken synchronously (`tryAcquire`, no promise: the
+ * common case costs a map entry); a held one queues its waiters and hands over on release.
+ */
 class KeyedLocks {
-  private readonly tails = new Map<string, Promise<void>>();
+  private readonly waiters = new Map<string, (() => void)[]>();
 
   held(key: string): boolean {
-    return this.tails.has(key);
+    return this.waiters.has(key);
+  }
+
+  /** Takes a free key at once and returns its release, or undefined when it is held. */
+  tryAcquire(key: string): (() => void) | undefined {
+    if (this.waiters.has(key)) return undefined;
+    this.waiters.set(key, []);
+    return this.releaser(key);
   }
 
   async acquire(key: string): Promise<() => void> {
-    const previous = this.tails.get(key);
-    let release!: () => void;
-    const mine = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const tail = previous ? previous.then(() => mine) : mine;
-    this.tails.set(key, tail);
-    if (previous) await previous;
+    const queue = this.waiters.get(key);
+    if (!queue) return this.tryAcquire(key) as () => void;
+    await new Promise<void>((resolve) => queue.push(resolve));
+    return this.releaser(key);
+  }
+
+  private releaser(key: string): () => void {
+    let released = false;
     return () => {
-      release();
-      if (this.tails.get(key) === tail) this.tails.delete(key);
+      if (released) return;
+      released = true;
+      const queue = this.waiters.get(key);
+      const next = queue?.shift();
+      if (next) next();
+      else this.waiters.delete(key);
     };
   }
 }
@@ -211,7 +225,8 @@ export class MemoryLedger implements Ledger {
 /** One transaction: its locks, and its writes kept aside until commit. */
 class MemoryUnit implements LedgerUnitOfWork {
   private readonly releases: (() => void)[] = [];
-  private readonly lockedOrders = new Map<string, Promise<void>>();
+  // Orders this transaction holds (or is waiting for), so a second lock of one order never self-deadlocks.
+  private readonly lockedOrders = new Map<string, Promise<void> | undefined>();
   private readonly pendingInbox = new Map<string, LedgerInboxEntry>();
   private readonly pendingOrders = new Map<string, LedgerOrder>();
   private ended = false;
@@ -228,7 +243,7 @@ class MemoryUnit implements LedgerUnitOfWork {
     this.assertOpen();
     if (this.pendingInbox.has(entry.key)) return false;
     if (this.inbox.has(entry.key)) return false;
-    const release = await this.inboxLocks.acquire(entry.key);
+    const release = this.inboxLocks.tryAcquire(entry.key) ?? (await this.inboxLocks.acquire(entry.key));
     // Whoever held the key has committed or rolled back by now.
     if (this.inbox.has(entry.key)) {
       release();
@@ -302,14 +317,21 @@ class MemoryUnit implements LedgerUnitOfWork {
 
   private async lock(ref: LedgerOrderRef): Promise<string> {
     const key = orderKey(ref);
-    let locked = this.lockedOrders.get(key);
-    if (!locked) {
-      locked = this.orderLocks.acquire(key).then((release) => {
-        this.releases.push(release);
-      });
-      this.lockedOrders.set(key, locked);
+    if (this.lockedOrders.has(key)) {
+      await this.lockedOrders.get(key);
+      return key;
     }
-    await locked;
+    const release = this.orderLocks.tryAcquire(key);
+    if (release) {
+      this.releases.push(release);
+      this.lockedOrders.set(key, undefined);
+      return key;
+    }
+    const waiting = this.orderLocks.acquire(key).then((r) => {
+      this.releases.push(r);
+    });
+    this.lockedOrders.set(key, waiting);
+    await waiting;
     return key;
   }
 

@@ -97,13 +97,11 @@ function forward(kind: LedgerOrderKind, observed: ObservedStatus, final: boolean
 
 /** Decides what a reported status does to the recorded order. Pure: no clock, no I/O. */
 export function decideTransition(order: LedgerOrder, observed: ObservedStatus): OrderDecision {
-  const noun = order.kind === 'deposit' ? 'deposit' : 'payout';
-  const what = `${noun} ${order.cl_id}`;
   if (order.gateway_id !== null && order.gateway_id !== observed.gateway_id) {
     return {
       effect: 'discrepancy',
       reason: 'gateway_id_mismatch',
-      message: `${what} is recorded as gateway order ${order.gateway_id}, but status ${observed.status} came for ${observed.gateway_id}`,
+      message: `${order.kind} ${order.cl_id} is recorded as gateway order ${order.gateway_id}, but status ${observed.status} came for ${observed.gateway_id}`,
       changes: {},
     };
   }
@@ -113,7 +111,7 @@ export function decideTransition(order: LedgerOrder, observed: ObservedStatus): 
     return {
       effect: 'discrepancy',
       reason: 'unknown_status',
-      message: `${what}: status ${observed.status} is not a status this SDK knows; it was recorded and not treated as paid`,
+      message: `${order.kind} ${order.cl_id}: status ${observed.status} is not a status this SDK knows; it was recorded and not treated as paid`,
       changes: learnId,
     };
   }
@@ -126,7 +124,7 @@ export function decideTransition(order: LedgerOrder, observed: ObservedStatus): 
       return {
         effect: 'discrepancy',
         reason: 'conflicting_final',
-        message: `${what} is final with status ${order.status}, and now status ${observed.status} contradicts it; the recorded state was kept`,
+        message: `${order.kind} ${order.cl_id} is final with status ${order.status}, and now status ${observed.status} contradicts it; the recorded state was kept`,
         changes: {},
       };
     }
@@ -142,7 +140,7 @@ export function decideTransition(order: LedgerOrder, observed: ObservedStatus): 
     return {
       effect: 'discrepancy',
       reason: 'amount_mismatch',
-      message: `${what} was created for ${order.amount} cents, but the gateway reports an amount of ${observed.amount} cents (status ${observed.status})`,
+      message: `${order.kind} ${order.cl_id} was created for ${order.amount} cents, but the gateway reports an amount of ${observed.amount} cents (status ${observed.status})`,
       // The gateway's progress is still recorded (so a final one stops reconciliation); the handler is not run.
       changes: behind ? learnId : forward(order.kind, observed, final),
     };

@@ -63,7 +63,13 @@ describe('reconciler against the sandbox', () => {
   });
 
   function client(): DiamondPay {
-    return new DiamondPay({ baseUrl: sandbox.url, ...sandbox.merchant, maxRetries: 0, retryBaseDelayMs: 1 });
+    return new DiamondPay({
+      baseUrl: sandbox.url,
+      ...sandbox.merchant,
+      maxRetries: 0,
+      retryBaseDelayMs: 1,
+      settleMs: 5,
+    });
   }
 
   /** A shop: a ledger, a receiver counting credits, a clock the test moves. */

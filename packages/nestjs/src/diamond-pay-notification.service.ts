@@ -3,6 +3,7 @@
 import {
   createNotificationReceiver,
   type DepositNotification,
+  type DiscrepancyEvent,
   type NotificationReceiver,
   type ReceiveResult,
 } from '@diamondpay/core';
@@ -17,7 +18,9 @@ import type { DiamondPayModuleOptions } from './diamond-pay.interfaces.js';
 import { bypassExpressParsers, findRawBody, installFastifyPayloadHook } from './diamond-pay.raw-body.js';
 import type { NotificationRoute } from './diamond-pay-notification.controller.js';
 
-type Handler = (notification: DepositNotification, request: unknown) => unknown;
+// The discovered method, called as it was written: (notification, request), or with a ledger
+// (notification, { tx, order, source }, request).
+type Handler = (notification: DepositNotification, ...rest: unknown[]) => unknown;
 
 const RAW_BODY_FIX =
   "Keep that parser off the notification route, or have it keep the bytes in req.rawBody (as Nest's own parsers do with " +
@@ -43,15 +46,31 @@ export class DiamondPayNotificationService implements OnModuleInit {
       path: _path,
       decorators: _decorators,
       onError,
+      onDiscrepancy,
       ...receiverOptions
     } = this.options.notifications ?? {};
-    this.receiver = createNotificationReceiver<unknown>({
+    const common = {
       ...receiverOptions,
       platformId: this.options.platformId,
       platformKey: this.options.platformKey,
-      onDeposit: handler,
-      onError: onError ?? ((error, result) => this.logRefusal(error, result)),
-    });
+      onError: onError ?? ((error: unknown, result: ReceiveResult) => this.logRefusal(error, result)),
+    };
+    const ledger = this.options.ledger;
+    this.receiver = ledger
+      ? createNotificationReceiver<unknown>({
+          ...common,
+          ledger,
+          store: common.store as undefined,
+          onDeposit: (n, request, l) => handler(n, l, request),
+          onDiscrepancy: (event, request, l) =>
+            onDiscrepancy ? onDiscrepancy(event, l, request) : this.logDiscrepancy(event),
+        })
+      : createNotificationReceiver<unknown>({
+          ...common,
+          onDeposit: handler,
+          // Refused by core without a ledger, with a message naming the option.
+          ...(onDiscrepancy ? { onDiscrepancy: onDiscrepancy as never } : {}),
+        });
     // Runs after Nest registered its body parsers and routes (app.init), before the server listens.
     const adapter = this.adapterHost.httpAdapter;
     const platform = adapter?.getType();
@@ -96,7 +115,7 @@ export class DiamondPayNotificationService implements OnModuleInit {
         found.push({
           owner,
           method,
-          call: (n, request) => (instance[method] as Handler).call(instance, n, request),
+          call: (n, ...rest) => (instance[method] as Handler).call(instance, n, ...rest),
         });
       }
     }
@@ -113,6 +132,10 @@ export class DiamondPayNotificationService implements OnModuleInit {
       );
     }
     return found[0]!.call;
+  }
+
+  private logDiscrepancy(event: DiscrepancyEvent): void {
+    this.logger.warn(`Notification discrepancy (${event.reason}, ${event.source}): ${event.message}`);
   }
 
   private logRefusal(error: unknown, result: ReceiveResult): void {

@@ -14,6 +14,7 @@ export type {
   DiamondPayNotificationRouteOptions,
   DiamondPayOptionsFactory,
   DiamondPayRouteDecorator,
+  LedgerDepositNotificationHandler,
 } from './diamond-pay.interfaces.js';
 export {
   DiamondPayModule,

@@ -40,12 +40,6 @@ export {
   type ReceiveOutcome,
   type ReceiveResult,
 } from './receiver.js';
-export type {
-  HandleOptions,
-  NotificationBody,
-  NotificationHeaders,
-  NotificationRequest,
-} from './request.js';
 export {
   createReconciler,
   DEFAULT_RECONCILE_HORIZON_MS,
@@ -57,6 +51,12 @@ export {
   type ReconcilerClient,
   type ReconcilerOptions,
 } from './reconciler.js';
+export type {
+  HandleOptions,
+  NotificationBody,
+  NotificationHeaders,
+  NotificationRequest,
+} from './request.js';
 export {
   type ClaimResult,
   MemoryNotificationStore,

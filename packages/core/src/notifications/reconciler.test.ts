@@ -375,6 +375,30 @@ describe('reconciler against the sandbox', () => {
     expect(await ledger.getOrder(ref(cl))).toMatchObject({ status: 2, final: true });
   });
 
+  it("leaves another merchant's orders in a shared ledger alone, schedule untouched", async () => {
+    const { ledger, clock, receiver } = setup();
+    const other: LedgerOrderRef = { kind: 'deposit', platform_id: 'PF0099', cl_id: `other-${Date.now()}` };
+    await ledger.beginCreate({
+      ...other,
+      amount: 100,
+      service_id: 'SVC0015',
+      notify_url: null,
+      intent: null,
+      now: clock.t,
+      next_check_at: clock.t + MIN,
+    });
+    const queries = sandbox.stats().requests.queryDeposit;
+    const reconciler = createReconciler({ client: client(), receiver, now: () => clock.t });
+    clock.t += MIN;
+    expect(await reconciler.runOnce()).toEqual({ checked: 0, resolved: 0, pending: 0, unknown: 0 });
+    expect(sandbox.stats().requests.queryDeposit).toBe(queries);
+    expect(await ledger.getOrder(other)).toMatchObject({
+      create_state: 'sending',
+      checks: 0,
+      next_check_at: clock.t,
+    });
+  });
+
   it('refuses a receiver without a ledger', () => {
     const plain = createNotificationReceiver({ ...sandbox.merchant, onDeposit: () => {} });
     expect(() => createReconciler({ client: client(), receiver: plain })).toThrow(/ledger/);

@@ -24,6 +24,11 @@ export const DEFAULT_RECONCILE_HORIZON_MS = 72 * HOUR;
 
 /** What the reconciler needs of the client (`DiamondPay` fits). */
 export interface ReconcilerClient {
+  /**
+   * The merchant the client queries for (`DiamondPay` has it). Orders of other merchants in a shared
+   * ledger are left to their own reconciler: a query with the wrong credentials would find nothing.
+   */
+  readonly platformId?: string;
   deposits: {
     retrieve(paymentClId: string): Promise<Omit<QueriedDeposit, 'kind'>>;
   };
@@ -269,6 +274,8 @@ export function createReconciler<Ctx = undefined>(options: ReconcilerOptions<Ctx
     }
   }
 
+  const platformId = options.client.platformId;
+
   async function runOnce(): Promise<ReconcileReport> {
     const report: ReconcileReport = { checked: 0, resolved: 0, pending: 0, unknown: 0 };
     const claimed = await theLedger.claimDueChecks(now(), batchSize, leaseMs);
@@ -276,6 +283,13 @@ export function createReconciler<Ctx = undefined>(options: ReconcilerOptions<Ctx
     const worker = async () => {
       while (index < claimed.length) {
         const order = claimed[index++]!;
+        if (platformId !== undefined && order.platform_id !== platformId) {
+          // Another merchant's order: give back its schedule untouched.
+          await theLedger
+            .scheduleCheck(order, order.next_check_at, order.checks, order.updated_at)
+            .catch((e) => reportError(e, order));
+          continue;
+        }
         const verdict = await check(order);
         report.checked++;
         report[verdict]++;

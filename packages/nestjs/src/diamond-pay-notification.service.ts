@@ -2,14 +2,25 @@
 // to core's receiver and write its reply back through the platform's adapter. It never throws to Nest.
 import {
   createNotificationReceiver,
+  createReconciler,
   type DepositNotification,
+  type DiamondPay,
   type DiscrepancyEvent,
   type NotificationReceiver,
   type ReceiveResult,
+  type Reconciler,
 } from '@diamondpay/core';
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { DiscoveryService, HttpAdapterHost, MetadataScanner, Reflector } from '@nestjs/core';
 import {
+  DIAMONDPAY_CLIENT,
   DIAMONDPAY_NOTIFICATION_ROUTE,
   DIAMONDPAY_OPTIONS,
   ON_DEPOSIT_NOTIFICATION,
@@ -27,9 +38,12 @@ const RAW_BODY_FIX =
   '`NestFactory.create(AppModule, { rawBody: true })`).';
 
 @Injectable()
-export class DiamondPayNotificationService implements OnModuleInit {
+export class DiamondPayNotificationService
+  implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
+{
   private readonly logger = new Logger('DiamondPayModule');
   private receiver!: NotificationReceiver<unknown>;
+  private reconciler: Reconciler | undefined;
 
   constructor(
     @Inject(DIAMONDPAY_OPTIONS) private readonly options: DiamondPayModuleOptions,
@@ -38,7 +52,32 @@ export class DiamondPayNotificationService implements OnModuleInit {
     @Inject(MetadataScanner) private readonly scanner: MetadataScanner,
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+    @Inject(DIAMONDPAY_CLIENT) private readonly client: DiamondPay,
   ) {}
+
+  /** Starts the reconciler, when configured, once the app is up. */
+  onApplicationBootstrap(): void {
+    const config = this.options.reconciler;
+    if (!config) return;
+    const { intervalMs, onError, ...reconcilerOptions } = config;
+    this.reconciler = createReconciler<unknown>({
+      ...reconcilerOptions,
+      client: this.client,
+      receiver: this.receiver,
+      onError:
+        onError ??
+        ((error, order) =>
+          this.logger.warn(
+            `Reconciliation ${order ? `of ${order.kind} ${order.cl_id} ` : ''}failed: ${describe(error)}`,
+          )),
+    });
+    this.reconciler.start({ intervalMs });
+  }
+
+  /** Stops the reconciler and waits for its running pass. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.reconciler?.stop();
+  }
 
   onModuleInit(): void {
     const handler = this.findHandler();

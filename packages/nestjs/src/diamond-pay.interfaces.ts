@@ -4,6 +4,7 @@ import type {
   DiscrepancyEvent,
   LedgerHandlerContext,
   NotificationReceiverOptions,
+  ReconcilerOptions,
 } from '@diamondpay/core';
 
 /** A decorator for the notification route, e.g. your `Public()` (a `SetMetadata`) so global guards let it through. */
@@ -43,6 +44,19 @@ export interface DiamondPayNotificationOptions
 export interface DiamondPayModuleOptions extends DiamondPayConfig {
   /** Serve the notification route (and require one `@OnDepositNotification()` handler). */
   notifications?: DiamondPayNotificationOptions;
+  /**
+   * Run core's reconciler with the app (started on bootstrap, stopped, awaiting its running pass, on
+   * shutdown). Needs `ledger` and `notifications`. Reconciled statuses reach the handler with
+   * `source: 'reconciliation'` and no request.
+   */
+  reconciler?: DiamondPayReconcilerOptions;
+}
+
+/** `reconciler` options: core's `createReconciler` options (the client, receiver and ledger are the module's). */
+export interface DiamondPayReconcilerOptions
+  extends Omit<ReconcilerOptions<any>, 'client' | 'receiver' | 'ledger' | 'context'> {
+  /** Milliseconds between passes, e.g. 30 000. */
+  intervalMs: number;
 }
 
 /**

@@ -3,6 +3,7 @@
 import 'reflect-metadata';
 import {
   type DepositNotification,
+  DiamondPay,
   type DiscrepancyEvent,
   type LedgerHandlerContext,
   MemoryLedger,
@@ -144,5 +145,74 @@ describe.each(['express', 'fastify'] as const)('DiamondPayModule with a ledger Â
     expect(discrepancies.filter((d) => d.recorded.cl_id === fields.payment_cl_id)).toEqual([
       expect.objectContaining({ reason: 'conflicting_final' }),
     ]);
+  });
+});
+
+describe('DiamondPayModule with a reconciler', () => {
+  it('starts with the app, completes an order whose notifications were all lost, and stops on close', async () => {
+    const ledger = new MemoryLedger();
+    const errors: unknown[] = [];
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        DiamondPayModule.forRoot({
+          baseUrl: sandbox.url,
+          ...sandbox.merchant,
+          maxRetries: 0,
+          ledger,
+          notifications: {},
+          // Ten minutes ahead: the order's first check (a minute after its creation) is already due.
+          reconciler: { intervalMs: 10, now: () => Date.now() + 10 * 60_000, onError: (e) => errors.push(e) },
+        }),
+      ],
+      providers: [LedgerOrders],
+    }).compile();
+    const app = moduleRef.createNestApplication(new ExpressAdapter(), { logger: false });
+    await app.listen(0, '127.0.0.1');
+    try {
+      const orders = app.get(LedgerOrders);
+      const id = uniqueId('rec');
+      await app.get(DiamondPayService).deposits.create({
+        service_id: 'SVC0015',
+        payment_cl_id: id,
+        amount: 5_000_000,
+        notify_url: 'http://127.0.0.1:1/unreachable',
+      });
+      await sandbox.pay(id, { delivery: { failFirst: 10, lose: 'request' } });
+      for (let i = 0; i < 500 && !orders.calls.some((c) => c.notification.payment_cl_id === id); i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const mine = orders.calls.filter((c) => c.notification.payment_cl_id === id);
+      expect(mine).toHaveLength(1);
+      expect(mine[0]!.ledger.source).toBe('reconciliation');
+      expect(mine[0]!.request).toBeUndefined();
+      expect(errors).toEqual([]);
+    } finally {
+      await app.close();
+    }
+    // Closed: the reconciler stopped, so a newly due order is left alone.
+    await new DiamondPay({ baseUrl: sandbox.url, ...sandbox.merchant, ledger }).deposits.create({
+      service_id: 'SVC0015',
+      payment_cl_id: uniqueId('after'),
+      amount: 5_000_000,
+      notify_url: 'http://127.0.0.1:1/unreachable',
+    });
+    const queries = sandbox.stats().requests.queryDeposit;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sandbox.stats().requests.queryDeposit).toBe(queries);
+  });
+
+  it('refuses a reconciler without a ledger at startup', async () => {
+    const build = Test.createTestingModule({
+      imports: [
+        DiamondPayModule.forRoot({
+          baseUrl: sandbox.url,
+          ...sandbox.merchant,
+          notifications: {},
+          reconciler: { intervalMs: 1000 },
+        }),
+      ],
+      providers: [LedgerOrders],
+    }).compile();
+    await expect(build).rejects.toThrow(/reconciler.*ledger/);
   });
 });

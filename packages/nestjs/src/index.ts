@@ -13,6 +13,7 @@ export type {
   DiamondPayNotificationOptions,
   DiamondPayNotificationRouteOptions,
   DiamondPayOptionsFactory,
+  DiamondPayReconcilerOptions,
   DiamondPayRouteDecorator,
   LedgerDepositNotificationHandler,
 } from './diamond-pay.interfaces.js';

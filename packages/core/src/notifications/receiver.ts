@@ -95,8 +95,9 @@ export interface NotificationReceiverOptions<Ctx = undefined> {
  * The receiver on a Ledger: every notification is handled in one ledger transaction (inbox row,
  * order state, the handler's own SQL through `tx`), acknowledged only after it committed. Order
  * states only move forward; a stale status is recorded without running the handler; a status that
- * contradicts the record runs `onDiscrepancy` instead. `store`, `retentionSeconds` for duplicate
- * memory and `processingTimeoutSeconds` do not apply: the ledger's inbox is the duplicate record.
+ * contradicts the record runs `onDiscrepancy` instead. `store` and `processingTimeoutSeconds` do not
+ * apply (the ledger's inbox is the duplicate record, and copies wait on its row); `retentionSeconds`
+ * still bounds how old a delivered notification may be.
  */
 export interface LedgerNotificationReceiverOptions<Ctx = undefined>
   extends Omit<
@@ -275,6 +276,7 @@ export function createNotificationReceiver<Ctx = undefined>(
       'configuration_error',
     );
 
+  // Unused with a ledger (its inbox is the duplicate record).
   const store = options.store ?? new MemoryNotificationStore({ now: options.now });
   const now = options.now ?? Date.now;
   const ledgerOptions = anyOptions as LedgerNotificationReceiverOptions<Ctx>;

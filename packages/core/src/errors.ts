@@ -15,6 +15,8 @@ export type DiamondPayErrorCode =
   | 'outcome_unknown'
   | 'deposit_details_lost'
   | 'deposit_conflict'
+  | 'ledger_conflict'
+  | 'order_refused'
   | 'notification_too_large'
   | 'notification_malformed'
   | 'notification_invalid'
@@ -224,6 +226,62 @@ export class DiamondPayDepositConflictError extends DiamondPayError {
     this.expectedAmount = expectedAmount;
     this.record = record;
     named(this, 'DiamondPayDepositConflictError');
+  }
+}
+
+/**
+ * The ledger already records an order under this `payment_cl_id` with another amount or service than
+ * this call asks for. Nothing was sent. Create the new order under a new `payment_cl_id`.
+ */
+export class DiamondPayLedgerConflictError extends DiamondPayError {
+  readonly paymentClId: string;
+  /** What the ledger holds (amount in cents). */
+  readonly recorded: Readonly<{ amount: number | null; service_id: string | null }>;
+  /** What this call asked for (amount in cents). */
+  readonly requested: Readonly<{ amount: number; service_id: string }>;
+
+  constructor(
+    paymentClId: string,
+    recorded: Readonly<{ amount: number | null; service_id: string | null }>,
+    requested: Readonly<{ amount: number; service_id: string }>,
+  ) {
+    super(
+      'ledger_conflict',
+      `Deposit "${paymentClId}" is already recorded with amount ${recorded.amount} cents and service ${recorded.service_id}, ` +
+        `not the ${requested.amount} cents and service ${requested.service_id} asked for. Nothing was sent; ` +
+        'use a new payment_cl_id for the new order.',
+    );
+    this.paymentClId = paymentClId;
+    this.recorded = recorded;
+    this.requested = requested;
+    named(this, 'DiamondPayLedgerConflictError');
+  }
+}
+
+/**
+ * The ledger records that creating this order was refused earlier (the gateway's `errorCode` and
+ * `errorMsg`, or null when the gateway never had it). Nothing exists under this id: create the order
+ * again under a new `payment_cl_id`.
+ */
+export class DiamondPayOrderRefusedError extends DiamondPayError {
+  readonly paymentClId: string;
+  readonly errorCode: string | null;
+  readonly errorMsg: string | null;
+
+  constructor(paymentClId: string, errorCode: string | null, errorMsg: string | null) {
+    const why =
+      errorCode !== null
+        ? `the gateway refused it with error ${errorCode}${errorMsg ? ` "${errorMsg}"` : ''}`
+        : (errorMsg ?? 'it was refused');
+    super(
+      'order_refused',
+      `Deposit "${paymentClId}" was not created: ${why} (as recorded in the ledger). It is not sent again; ` +
+        'create the order under a new payment_cl_id.',
+    );
+    this.paymentClId = paymentClId;
+    this.errorCode = errorCode;
+    this.errorMsg = errorMsg;
+    named(this, 'DiamondPayOrderRefusedError');
   }
 }
 

@@ -4,10 +4,14 @@ import {
   createNotificationReceiver,
   type DepositNotification,
   type DiamondPayConfig,
+  type DiscrepancyEvent,
+  type Ledger,
+  type LedgerHandlerContext,
   MemoryNotificationStore,
   type NotificationReceiver,
   type NotificationReceiverOptions,
   type NotificationRequest,
+  type NotificationStore,
   type PayoutNotification,
   type ReceiveResult,
 } from '@diamondpay/core';
@@ -19,20 +23,53 @@ import { memoizeByOptions } from './options-cache.js';
  * `platformKey` are used here), so one config object serves both: `{ ...config, onDeposit }`.
  */
 export interface DepositNotificationsOptions<E extends Env = any>
-  extends Omit<NotificationReceiverOptions, 'onDeposit' | 'onPayout' | 'onResult'>,
-    Partial<Omit<DiamondPayConfig, 'platformId' | 'platformKey' | 'now'>> {
+  extends Omit<
+      NotificationReceiverOptions,
+      'onDeposit' | 'onPayout' | 'onResult' | 'store' | 'ledger' | 'onDiscrepancy'
+    >,
+    Partial<Omit<DiamondPayConfig, 'platformId' | 'platformKey' | 'now' | 'ledger'>> {
   /** Runs once per (payment_id, status), after the signature verified; throw to have the gateway retry. */
   onDeposit: (notification: DepositNotification, c: Context<E>) => unknown;
   /** Payout notifications sent to the same route; without it they are refused (and retried). */
   onPayout?: (notification: PayoutNotification, c: Context<E>) => unknown;
   /** Called once for every delivery with its result, whatever the outcome (metrics, logs). Must not throw. */
   onResult?: (result: ReceiveResult, c: Context<E>) => void;
+  /** Duplicate tracking; default in memory (per process or isolate). Not with `ledger`. */
+  store?: NotificationStore;
+  /**
+   * A ledger (`MemoryLedger`, `@diamondpay/postgres`): each notification in one transaction. Give
+   * it as a `Ledger` (not optional) to get `LedgerDepositNotificationsOptions`' typed `{ tx, order }`.
+   */
+  ledger?: Ledger;
+  /** With a ledger: runs instead of `onDeposit` for a status that contradicts the record. */
+  onDiscrepancy?: (event: DiscrepancyEvent, c: Context<E>) => unknown;
 }
+
+/**
+ * The options with a ledger: handlers get `{ tx, order, source }` as their third argument and run
+ * inside the ledger's transaction (`tx.query` commits or rolls back with the notification's record).
+ */
+export interface LedgerDepositNotificationsOptions<E extends Env = any>
+  extends Omit<
+    DepositNotificationsOptions<E>,
+    'onDeposit' | 'onPayout' | 'onDiscrepancy' | 'store' | 'ledger'
+  > {
+  ledger: Ledger;
+  /** Refused with a ledger (its inbox is the duplicate record). */
+  store?: undefined;
+  /** Runs once per (payment_id, status) for a forward transition, in the ledger's transaction. */
+  onDeposit: (notification: DepositNotification, c: Context<E>, ledger: LedgerHandlerContext) => unknown;
+  onPayout?: (notification: PayoutNotification, c: Context<E>, ledger: LedgerHandlerContext) => unknown;
+  /** Runs instead of `onDeposit` for a status that contradicts the record. Default: `console.warn`. */
+  onDiscrepancy?: (event: DiscrepancyEvent, c: Context<E>, ledger: LedgerHandlerContext) => unknown;
+}
+
+type AnyOptions<E extends Env> = DepositNotificationsOptions<E> | LedgerDepositNotificationsOptions<E>;
 
 /** What the receiver is given per delivery: the request's context and its options' handlers. */
 interface Delivery<E extends Env> {
   c: Context<E>;
-  options: DepositNotificationsOptions<E>;
+  options: AnyOptions<E>;
 }
 
 // The receiver is identified by these (handlers travel with each delivery, so an inline
@@ -40,6 +77,7 @@ interface Delivery<E extends Env> {
 const RECEIVER_FIELDS = [
   'platformId',
   'store',
+  'ledger',
   'retentionSeconds',
   'processingTimeoutSeconds',
   'maxBodyBytes',
@@ -49,21 +87,30 @@ const RECEIVER_FIELDS = [
   'hasDeposit',
   'hasPayout',
   'hasResult',
+  'hasDiscrepancy',
 ] as const;
-type Keyed<E extends Env> = DepositNotificationsOptions<E> & {
+type Keyed<E extends Env> = AnyOptions<E> & {
   hasDeposit: boolean;
   hasPayout: boolean;
   hasResult: boolean;
+  hasDiscrepancy: boolean;
 };
 
 /**
  * The notification route: `app.post('/notify', depositNotifications({ ...config, onDeposit }))`.
  * Answers `{"error_code":"0000"}` only after `onDeposit` succeeded (or for a duplicate). Pass a
  * function `(c) => options` to read secrets from `env(c)`; the receiver is then built once per
- * distinct options. The default duplicate store is in memory, per process or isolate.
+ * distinct options. The default duplicate store is in memory, per process or isolate. With
+ * `ledger`, handlers get `{ tx, order, source }` as a third argument.
  */
 export function depositNotifications<E extends Env = any>(
+  options: LedgerDepositNotificationsOptions<E> | ((c: Context<E>) => LedgerDepositNotificationsOptions<E>),
+): Handler<E>;
+export function depositNotifications<E extends Env = any>(
   options: DepositNotificationsOptions<E> | ((c: Context<E>) => DepositNotificationsOptions<E>),
+): Handler<E>;
+export function depositNotifications<E extends Env = any>(
+  options: AnyOptions<E> | ((c: Context<E>) => AnyOptions<E>),
 ): Handler<E> {
   // One default store per handler and clock, shared by every receiver it builds, so a rebuilt
   // receiver (rotated key, evicted cache entry) still knows what was processed.
@@ -77,23 +124,41 @@ export function depositNotifications<E extends Env = any>(
     return store;
   };
 
-  const build = (o: DepositNotificationsOptions<E>): NotificationReceiver<Delivery<E>> =>
-    createNotificationReceiver<Delivery<E>>({
+  const build = (o: AnyOptions<E>): NotificationReceiver<Delivery<E>> => {
+    const common = {
       platformId: o.platformId,
       platformKey: o.platformKey,
-      store: o.store ?? defaultStore(o.now),
       retentionSeconds: o.retentionSeconds,
       processingTimeoutSeconds: o.processingTimeoutSeconds,
       maxBodyBytes: o.maxBodyBytes,
       acceptMd5: o.acceptMd5,
       onError: o.onError,
       now: o.now,
-      onDeposit: o.onDeposit && ((n, d) => d.options.onDeposit(n, d.c)),
-      onPayout: o.onPayout && ((n, d) => d.options.onPayout!(n, d.c)),
-      onResult: o.onResult && ((r, d) => d.options.onResult!(r, d.c)),
+      onResult: o.onResult && ((r: ReceiveResult, d: Delivery<E>) => d.options.onResult!(r, d.c)),
+    };
+    // Presence decides which handlers core sees; each delivery calls its own options' handlers.
+    const hasDeposit = (o.onDeposit as unknown) !== undefined;
+    if (o.ledger) {
+      const withLedger = (d: Delivery<E>) => d.options as LedgerDepositNotificationsOptions<E>;
+      return createNotificationReceiver<Delivery<E>>({
+        ...common,
+        ledger: o.ledger,
+        store: o.store as undefined,
+        onDeposit: hasDeposit ? (n, d, l) => withLedger(d).onDeposit(n, d.c, l) : undefined,
+        onPayout: o.onPayout && ((n, d, l) => withLedger(d).onPayout!(n, d.c, l)),
+        onDiscrepancy: o.onDiscrepancy && ((e, d, l) => withLedger(d).onDiscrepancy!(e, d.c, l)),
+      });
+    }
+    const plain = (d: Delivery<E>) => d.options as DepositNotificationsOptions<E>;
+    return createNotificationReceiver<Delivery<E>>({
+      ...common,
+      store: o.store ?? defaultStore(o.now),
+      onDeposit: hasDeposit ? (n, d) => plain(d).onDeposit(n, d.c) : undefined,
+      onPayout: o.onPayout && ((n, d) => plain(d).onPayout!(n, d.c)),
     });
+  };
 
-  let receiverFor: (o: DepositNotificationsOptions<E>) => NotificationReceiver<Delivery<E>>;
+  let receiverFor: (o: AnyOptions<E>) => NotificationReceiver<Delivery<E>>;
   if (typeof options === 'function') {
     const memo = memoizeByOptions<Keyed<E>, NotificationReceiver<Delivery<E>>>(
       RECEIVER_FIELDS,
@@ -101,7 +166,13 @@ export function depositNotifications<E extends Env = any>(
       build,
     );
     receiverFor = (o) =>
-      memo({ ...o, hasDeposit: !!o.onDeposit, hasPayout: !!o.onPayout, hasResult: !!o.onResult });
+      memo({
+        ...o,
+        hasDeposit: !!o.onDeposit,
+        hasPayout: !!o.onPayout,
+        hasResult: !!o.onResult,
+        hasDiscrepancy: !!o.onDiscrepancy,
+      });
   } else {
     // Static options: build now, so a configuration mistake fails at startup.
     const receiver = build(options);

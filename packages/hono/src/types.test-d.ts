@@ -4,8 +4,13 @@ import {
   type DiamondPay,
   type DiamondPayConfig,
   type DiamondPayVariables,
+  type DiscrepancyEvent,
   depositNotifications,
   diamondPay,
+  type LedgerHandlerContext,
+  type LedgerOrder,
+  type LedgerTransaction,
+  MemoryLedger,
 } from '@diamondpay/hono';
 import { type Context, Hono } from 'hono';
 import { expectTypeOf } from 'vitest';
@@ -52,3 +57,28 @@ edge.use(diamondPay<Env>((c) => ({ ...config, platformKey: c.env.KEY })));
 // onDeposit is required.
 // @ts-expect-error missing onDeposit
 depositNotifications({ platformId: 'PF0002', platformKey: 'k' });
+
+// With a ledger, handlers get `{ tx, order, source }` as their third argument, without `!`.
+edge.post(
+  '/notify-ledger',
+  depositNotifications<Env>({
+    ...config,
+    ledger: new MemoryLedger(),
+    onDeposit: async (n, c, { tx, order, source }) => {
+      expectTypeOf(n).toEqualTypeOf<DepositNotification>();
+      expectTypeOf(c).toEqualTypeOf<Context<Env>>();
+      expectTypeOf(tx).toEqualTypeOf<LedgerTransaction>();
+      expectTypeOf(order).toEqualTypeOf<LedgerOrder>();
+      expectTypeOf(source).toEqualTypeOf<'notification' | 'reconciliation'>();
+      await tx.query('UPDATE orders SET paid = true WHERE id = $1', [n.payment_cl_id]);
+    },
+    onDiscrepancy: (event, _c, { tx }) => {
+      expectTypeOf(event).toEqualTypeOf<DiscrepancyEvent>();
+      expectTypeOf(tx).toEqualTypeOf<LedgerTransaction>();
+    },
+  }),
+);
+
+// Without a ledger there is no third argument.
+// @ts-expect-error: `{ tx }` needs a ledger
+depositNotifications({ ...config, onDeposit: (_n, _c, _l: LedgerHandlerContext) => {} });

@@ -7,10 +7,14 @@ import {
   createNotificationReceiver,
   type DepositNotification,
   type DiamondPayConfig,
+  type DiscrepancyHandler,
   isDiamondPayError,
+  type Ledger,
+  type LedgerNotificationHandler,
   type NotificationHandler,
   type NotificationReceiverOptions,
   type NotificationReply,
+  type NotificationStore,
 } from '@diamondpay/core';
 import type { DefaultContext, DefaultState, Middleware, ParameterizedContext } from 'koa';
 
@@ -22,12 +26,45 @@ export { DEPOSIT_NOTIFICATION_PATH } from '@diamondpay/core';
  * options and the handler.
  */
 export interface DepositNotificationsOptions<StateT = DefaultState, ContextT = DefaultContext>
-  extends Omit<Partial<DiamondPayConfig>, 'platformId' | 'platformKey' | 'now'>,
-    Omit<NotificationReceiverOptions<ParameterizedContext<StateT, ContextT>>, 'onDeposit' | 'onPayout'> {
+  extends Omit<Partial<DiamondPayConfig>, 'platformId' | 'platformKey' | 'now' | 'ledger'>,
+    Omit<
+      NotificationReceiverOptions<ParameterizedContext<StateT, ContextT>>,
+      'onDeposit' | 'onPayout' | 'store' | 'ledger' | 'onDiscrepancy'
+    > {
   /** Runs once per (payment_id, status) with the verified notification; throw to have the gateway retry. */
   onDeposit: NotificationHandler<DepositNotification, ParameterizedContext<StateT, ContextT>>;
   /** Handle only requests to this path and pass others on (for `app.use()` without a router). */
   path?: string;
+  /** Duplicate tracking; default in memory (one process). Not with `ledger`. */
+  store?: NotificationStore;
+  /**
+   * A ledger (`MemoryLedger`, `@diamondpay/postgres`): each notification in one transaction. Give
+   * it as a `Ledger` (not optional) to get `LedgerDepositNotificationsOptions`' typed `{ tx, order }`.
+   */
+  ledger?: Ledger;
+  /** With a ledger: runs instead of `onDeposit` for a status that contradicts the record. */
+  onDiscrepancy?: (
+    event: Parameters<DiscrepancyHandler<ParameterizedContext<StateT, ContextT>>>[0],
+    ctx: ParameterizedContext<StateT, ContextT>,
+  ) => unknown;
+}
+
+/**
+ * The options with a ledger: `onDeposit(notification, ctx, { tx, order, source })` runs inside the
+ * ledger's transaction (`tx.query` commits or rolls back with the notification's record).
+ */
+export interface LedgerDepositNotificationsOptions<StateT = DefaultState, ContextT = DefaultContext>
+  extends Omit<
+    DepositNotificationsOptions<StateT, ContextT>,
+    'onDeposit' | 'store' | 'ledger' | 'onDiscrepancy'
+  > {
+  ledger: Ledger;
+  /** Refused with a ledger (its inbox is the duplicate record). */
+  store?: undefined;
+  /** Runs once per (payment_id, status) for a forward transition, in the ledger's transaction. */
+  onDeposit: LedgerNotificationHandler<DepositNotification, ParameterizedContext<StateT, ContextT>>;
+  /** Runs instead of `onDeposit` for a status that contradicts the record. Default: `console.warn`. */
+  onDiscrepancy?: DiscrepancyHandler<ParameterizedContext<StateT, ContextT>>;
 }
 
 // koa-body keeps the unparsed text here when `includeUnparsed: true`.
@@ -43,14 +80,20 @@ const RAW_BODY_FIX =
  * Mount it on a POST route, or with `path` on the app.
  */
 export function depositNotifications<StateT = DefaultState, ContextT = DefaultContext>(
+  options: LedgerDepositNotificationsOptions<StateT, ContextT>,
+): Middleware<StateT, ContextT>;
+export function depositNotifications<StateT = DefaultState, ContextT = DefaultContext>(
   options: DepositNotificationsOptions<StateT, ContextT>,
+): Middleware<StateT, ContextT>;
+export function depositNotifications<StateT = DefaultState, ContextT = DefaultContext>(
+  options:
+    | DepositNotificationsOptions<StateT, ContextT>
+    | LedgerDepositNotificationsOptions<StateT, ContextT>,
 ): Middleware<StateT, ContextT> {
   type Ctx = ParameterizedContext<StateT, ContextT>;
-  const receiver = createNotificationReceiver<Ctx>({
+  const common = {
     platformId: options.platformId,
     platformKey: options.platformKey,
-    onDeposit: options.onDeposit,
-    store: options.store,
     retentionSeconds: options.retentionSeconds,
     processingTimeoutSeconds: options.processingTimeoutSeconds,
     maxBodyBytes: options.maxBodyBytes,
@@ -58,7 +101,21 @@ export function depositNotifications<StateT = DefaultState, ContextT = DefaultCo
     onError: options.onError,
     onResult: options.onResult,
     now: options.now,
-  });
+  };
+  // With a ledger core calls the handlers with a third argument, `{ tx, order, source }`.
+  const receiver = options.ledger
+    ? createNotificationReceiver<Ctx>({
+        ...common,
+        ledger: options.ledger,
+        store: options.store as undefined,
+        onDeposit: options.onDeposit as LedgerNotificationHandler<DepositNotification, Ctx>,
+        onDiscrepancy: options.onDiscrepancy as DiscrepancyHandler<Ctx> | undefined,
+      })
+    : createNotificationReceiver<Ctx>({
+        ...common,
+        store: options.store,
+        onDeposit: options.onDeposit as NotificationHandler<DepositNotification, Ctx>,
+      });
   const path = options.path;
 
   const answer = async (ctx: Ctx): Promise<NotificationReply> => {

@@ -4,5 +4,6 @@ export {
   DEPOSIT_NOTIFICATION_PATH,
   type DepositNotificationsOptions,
   depositNotifications,
+  type LedgerDepositNotificationsOptions,
 } from './deposit-notifications.js';
 export { type DiamondPayState, diamondPay } from './diamond-pay.js';

@@ -5,8 +5,13 @@ import {
   type DepositNotification,
   DiamondPay,
   type DiamondPayState,
+  type DiscrepancyEvent,
   depositNotifications,
   diamondPay,
+  type LedgerHandlerContext,
+  type LedgerOrder,
+  type LedgerTransaction,
+  MemoryLedger,
 } from './index.js';
 import { diamondPayRouter } from './router.js';
 
@@ -55,3 +60,28 @@ new Koa<{ user: string }>().use(diamondPay(config)).use((ctx) => {
   expectTypeOf(ctx.state.user).toBeString();
   expectTypeOf(ctx.state.diamondPay).toEqualTypeOf<DiamondPay>();
 });
+
+// With a ledger, the handler's third argument is `{ tx, order, source }`, without `!`.
+depositNotifications({
+  ...config,
+  ledger: new MemoryLedger(),
+  onDeposit: async (n, ctx, { tx, order }) => {
+    expectTypeOf(ctx.state.diamondPay).toEqualTypeOf<DiamondPay>();
+    expectTypeOf(tx).toEqualTypeOf<LedgerTransaction>();
+    expectTypeOf(order).toEqualTypeOf<LedgerOrder>();
+    await tx.query('UPDATE orders SET paid = true WHERE id = $1', [n.payment_cl_id]);
+  },
+  onDiscrepancy: (event, _ctx, { tx }) => {
+    expectTypeOf(event).toEqualTypeOf<DiscrepancyEvent>();
+    expectTypeOf(tx).toEqualTypeOf<LedgerTransaction>();
+  },
+});
+diamondPayRouter({
+  ...config,
+  ledger: new MemoryLedger(),
+  onDeposit: (_n, _ctx, ledger) => {
+    expectTypeOf(ledger).toEqualTypeOf<LedgerHandlerContext>();
+  },
+});
+// @ts-expect-error: `{ tx }` needs a ledger
+depositNotifications({ ...config, onDeposit: (_n, _ctx, _l: LedgerHandlerContext) => {} });

@@ -2,13 +2,25 @@
 // to core's receiver and write its reply back through the platform's adapter. It never throws to Nest.
 import {
   createNotificationReceiver,
+  createReconciler,
   type DepositNotification,
+  type DiamondPay,
+  type DiscrepancyEvent,
   type NotificationReceiver,
   type ReceiveResult,
+  type Reconciler,
 } from '@diamondpay/core';
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { DiscoveryService, HttpAdapterHost, MetadataScanner, Reflector } from '@nestjs/core';
 import {
+  DIAMONDPAY_CLIENT,
   DIAMONDPAY_NOTIFICATION_ROUTE,
   DIAMONDPAY_OPTIONS,
   ON_DEPOSIT_NOTIFICATION,
@@ -17,16 +29,21 @@ import type { DiamondPayModuleOptions } from './diamond-pay.interfaces.js';
 import { bypassExpressParsers, findRawBody, installFastifyPayloadHook } from './diamond-pay.raw-body.js';
 import type { NotificationRoute } from './diamond-pay-notification.controller.js';
 
-type Handler = (notification: DepositNotification, request: unknown) => unknown;
+// The discovered method, called as it was written: (notification, request), or with a ledger
+// (notification, { tx, order, source }, request).
+type Handler = (notification: DepositNotification, ...rest: unknown[]) => unknown;
 
 const RAW_BODY_FIX =
   "Keep that parser off the notification route, or have it keep the bytes in req.rawBody (as Nest's own parsers do with " +
   '`NestFactory.create(AppModule, { rawBody: true })`).';
 
 @Injectable()
-export class DiamondPayNotificationService implements OnModuleInit {
+export class DiamondPayNotificationService
+  implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
+{
   private readonly logger = new Logger('DiamondPayModule');
   private receiver!: NotificationReceiver<unknown>;
+  private reconciler: Reconciler | undefined;
 
   constructor(
     @Inject(DIAMONDPAY_OPTIONS) private readonly options: DiamondPayModuleOptions,
@@ -35,7 +52,32 @@ export class DiamondPayNotificationService implements OnModuleInit {
     @Inject(MetadataScanner) private readonly scanner: MetadataScanner,
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+    @Inject(DIAMONDPAY_CLIENT) private readonly client: DiamondPay,
   ) {}
+
+  /** Starts the reconciler, when configured, once the app is up. */
+  onApplicationBootstrap(): void {
+    const config = this.options.reconciler;
+    if (!config) return;
+    const { intervalMs, onError, ...reconcilerOptions } = config;
+    this.reconciler = createReconciler<unknown>({
+      ...reconcilerOptions,
+      client: this.client,
+      receiver: this.receiver,
+      onError:
+        onError ??
+        ((error, order) =>
+          this.logger.warn(
+            `Reconciliation ${order ? `of ${order.kind} ${order.cl_id} ` : ''}failed: ${describe(error)}`,
+          )),
+    });
+    this.reconciler.start({ intervalMs });
+  }
+
+  /** Stops the reconciler and waits for its running pass. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.reconciler?.stop();
+  }
 
   onModuleInit(): void {
     const handler = this.findHandler();
@@ -43,15 +85,31 @@ export class DiamondPayNotificationService implements OnModuleInit {
       path: _path,
       decorators: _decorators,
       onError,
+      onDiscrepancy,
       ...receiverOptions
     } = this.options.notifications ?? {};
-    this.receiver = createNotificationReceiver<unknown>({
+    const common = {
       ...receiverOptions,
       platformId: this.options.platformId,
       platformKey: this.options.platformKey,
-      onDeposit: handler,
-      onError: onError ?? ((error, result) => this.logRefusal(error, result)),
-    });
+      onError: onError ?? ((error: unknown, result: ReceiveResult) => this.logRefusal(error, result)),
+    };
+    const ledger = this.options.ledger;
+    this.receiver = ledger
+      ? createNotificationReceiver<unknown>({
+          ...common,
+          ledger,
+          store: common.store as undefined,
+          onDeposit: (n, request, l) => handler(n, l, request),
+          onDiscrepancy: (event, request, l) =>
+            onDiscrepancy ? onDiscrepancy(event, l, request) : this.logDiscrepancy(event),
+        })
+      : createNotificationReceiver<unknown>({
+          ...common,
+          onDeposit: handler,
+          // Refused by core without a ledger, with a message naming the option.
+          ...(onDiscrepancy ? { onDiscrepancy: onDiscrepancy as never } : {}),
+        });
     // Runs after Nest registered its body parsers and routes (app.init), before the server listens.
     const adapter = this.adapterHost.httpAdapter;
     const platform = adapter?.getType();
@@ -96,7 +154,7 @@ export class DiamondPayNotificationService implements OnModuleInit {
         found.push({
           owner,
           method,
-          call: (n, request) => (instance[method] as Handler).call(instance, n, request),
+          call: (n, ...rest) => (instance[method] as Handler).call(instance, n, ...rest),
         });
       }
     }
@@ -113,6 +171,10 @@ export class DiamondPayNotificationService implements OnModuleInit {
       );
     }
     return found[0]!.call;
+  }
+
+  private logDiscrepancy(event: DiscrepancyEvent): void {
+    this.logger.warn(`Notification discrepancy (${event.reason}, ${event.source}): ${event.message}`);
   }
 
   private logRefusal(error: unknown, result: ReceiveResult): void {

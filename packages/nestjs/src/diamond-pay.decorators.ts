@@ -7,8 +7,10 @@ export function InjectDiamondPay(): PropertyDecorator & ParameterDecorator {
 }
 
 /**
- * Marks the provider method that handles deposit notifications: `(notification: DepositNotification, request)`.
- * It runs once per (payment, status) after the signature verified; throw to have the gateway deliver it again.
+ * Marks the provider method that handles deposit notifications: `(notification: DepositNotification, request)`,
+ * or, with the module's `ledger`, `(notification, { tx, order, source }, request)` inside the ledger's
+ * transaction. It runs once per (payment, status) after the signature verified; throw to have the gateway
+ * deliver it again.
  */
 export function OnDepositNotification(): MethodDecorator {
   return SetMetadata(ON_DEPOSIT_NOTIFICATION, true);

@@ -76,7 +76,12 @@ function withProviders(definition: DynamicModule, route: NotificationRoute | nul
 
 function createClient(options: DiamondPayModuleOptions, route: NotificationRoute | null): DiamondPay {
   checkRoute(options, route);
-  const { notifications: _notifications, ...config } = options;
+  if (options.reconciler && (!route || !options.ledger)) {
+    throw new Error(
+      "DiamondPayModule: `reconciler` needs `ledger` and `notifications` (it feeds what it finds through the notification route's ledger inbox).",
+    );
+  }
+  const { notifications: _notifications, reconciler: _reconciler, ...config } = options;
   return new DiamondPay(config);
 }
 

@@ -13,7 +13,9 @@ export type {
   DiamondPayNotificationOptions,
   DiamondPayNotificationRouteOptions,
   DiamondPayOptionsFactory,
+  DiamondPayReconcilerOptions,
   DiamondPayRouteDecorator,
+  LedgerDepositNotificationHandler,
 } from './diamond-pay.interfaces.js';
 export {
   DiamondPayModule,

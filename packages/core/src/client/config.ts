@@ -1,6 +1,7 @@
 // The client's options: checked once, at construction, naming each bad field and never echoing a
 // secret's value.
 import { DiamondPayValidationError, type ValidationIssue } from '../errors.js';
+import type { Ledger } from '../notifications/ledger.js';
 import { isHttpUrl } from '../protocol/rules.js';
 import { SIGN_TYPES, type SignType } from '../signing/signature.js';
 import type { FetchLike } from './transport.js';
@@ -34,6 +35,11 @@ export interface DiamondPayConfig {
    * Only safe where your deployment refuses a reused `payment_cl_id`. Default `false`.
    */
   resendUnknown?: boolean;
+  /**
+   * Where creates are recorded (the outbox): the intent before the request, the outcome after it. A
+   * create repeated under the same id is answered from the record, never resent blindly.
+   */
+  ledger?: Ledger;
   /** A fetch implementation (tests, proxies). Default the global `fetch`. */
   fetch?: FetchLike;
   /** Clock in milliseconds, for `request_time` and `Retry-After` dates (tests). Default `Date.now`. */
@@ -54,6 +60,7 @@ export interface ResolvedConfig {
   /** `undefined`: the effective timeout of the call. */
   settleMs: number | undefined;
   resendUnknown: boolean;
+  ledger: Ledger | undefined;
   now: () => number;
 }
 
@@ -134,6 +141,19 @@ export function checkConfig(config: DiamondPayConfig): ResolvedConfig {
   int('settleMs', c.settleMs, 0, 600_000);
   if (c.resendUnknown !== undefined && typeof c.resendUnknown !== 'boolean')
     issues.push({ field: 'resendUnknown', rule: 'type', message: 'must be true or false' });
+  if (
+    c.ledger !== undefined &&
+    (c.ledger === null ||
+      typeof c.ledger !== 'object' ||
+      typeof c.ledger.beginCreate !== 'function' ||
+      typeof c.ledger.finishCreate !== 'function')
+  ) {
+    issues.push({
+      field: 'ledger',
+      rule: 'type',
+      message: 'must be a Ledger (MemoryLedger, @diamondpay/postgres)',
+    });
+  }
   if (c.fetch !== undefined && typeof c.fetch !== 'function')
     issues.push({ field: 'fetch', rule: 'type', message: 'must be a function' });
   if (c.fetch === undefined && typeof globalThis.fetch !== 'function') {
@@ -153,6 +173,7 @@ export function checkConfig(config: DiamondPayConfig): ResolvedConfig {
     retryMaxDelayMs: c.retryMaxDelayMs ?? 8_000,
     settleMs: c.settleMs,
     resendUnknown: c.resendUnknown ?? false,
+    ledger: c.ledger,
     now: c.now ?? Date.now,
   };
 }

@@ -13,6 +13,7 @@ import { CLIENT_ID_PATTERN, CLIENT_ID_RULE_TEXT, createDepositSchema, validate }
 import { type DepositOutcome, depositOutcome } from '../protocol/status.js';
 import { sign } from '../signing/signature.js';
 import { type CreateOutcome, createOnce } from './create-once.js';
+import { beginDeposit, type DepositIntent, finishDeposit, ledgerResult } from './create-outbox.js';
 import { typed } from './envelope.js';
 import type { RequestOptions, RequestSender } from './request-sender.js';
 
@@ -199,32 +200,46 @@ export class Deposits {
     validate(createDepositSchema, params as unknown as Record<string, unknown>, 'Invalid deposit');
     const extra = checkExtraParams(options.extraParams);
     const clId = params.payment_cl_id;
-    // Ledger outbox (coming): record the intent (params, extra) here, before the first request.
-    const outcome = await createOnce<CreatedDeposit, DepositRecord>(
-      this.#sender,
-      {
-        path: GatewayPath.CREATE_DEPOSIT,
-        clId,
-        body: async () => {
-          const body: Record<string, unknown> = {
-            ...extra,
-            ...params,
-            platform_id: config.platformId,
-            request_time: Math.floor(config.now() / 1000),
-          };
-          if (config.signType === 'HMAC-SHA256') body.sign_type = 'HMAC-SHA256';
-          body.sign = await sign(body, config.platformKey, config.signType);
-          return JSON.stringify(body);
+    const ledger = config.ledger;
+    let intent: DepositIntent | undefined;
+    if (ledger) {
+      // The outbox: the intent is recorded before the first request (or the record answers).
+      intent = depositIntent(config.platformId, params, extra);
+      const begun = await beginDeposit(ledger, intent, config.now(), () => this.retrieve(clId, options));
+      if (!begun.send) return begun.result;
+    }
+    let outcome: CreateOutcome<CreatedDeposit, DepositRecord>;
+    try {
+      outcome = await createOnce<CreatedDeposit, DepositRecord>(
+        this.#sender,
+        {
+          path: GatewayPath.CREATE_DEPOSIT,
+          clId,
+          body: async () => {
+            const body: Record<string, unknown> = {
+              ...extra,
+              ...params,
+              platform_id: config.platformId,
+              request_time: Math.floor(config.now() / 1000),
+            };
+            if (config.signType === 'HMAC-SHA256') body.sign_type = 'HMAC-SHA256';
+            body.sign = await sign(body, config.platformKey, config.signType);
+            return JSON.stringify(body);
+          },
+          created: (data, status) => toCreatedDeposit(data, GatewayPath.CREATE_DEPOSIT, status),
+          createdId: (created) => created.payment_cl_id,
+          lookup: (lookupOptions) => this.retrieve(clId, lookupOptions),
+          recordId: (record) => record.payment_cl_id,
+          sameOrder: (record) => record.amount === params.amount,
         },
-        created: (data, status) => toCreatedDeposit(data, GatewayPath.CREATE_DEPOSIT, status),
-        createdId: (created) => created.payment_cl_id,
-        lookup: (lookupOptions) => this.retrieve(clId, lookupOptions),
-        recordId: (record) => record.payment_cl_id,
-        sameOrder: (record) => record.amount === params.amount,
-      },
-      options,
-    );
-    // Ledger outbox (coming): record `outcome` here, whichever it is, before returning or throwing.
+        options,
+      );
+    } catch (error) {
+      // createOnce rejects only for an abort before anything was sent.
+      if (ledger && intent) await finishDeposit(ledger, intent, { state: 'not_sent' }, config.now());
+      throw error;
+    }
+    if (ledger && intent) await finishDeposit(ledger, intent, ledgerResult(outcome), config.now());
     return depositResult(clId, params.amount, outcome);
   }
 
@@ -235,6 +250,18 @@ export class Deposits {
     const { data, status } = await this.#sender.get(path, options);
     return toDepositRecord(data, path, status);
   }
+}
+
+/** The outbox's view of a deposit create: the signed fields beside the id, amount, service and URL. */
+function depositIntent(
+  platformId: string,
+  params: CreateDepositParams,
+  extra: Record<string, string | number>,
+): DepositIntent {
+  const { service_id, payment_cl_id, amount, notify_url, ...payer } = params;
+  const fields: Record<string, string | number> = { ...extra };
+  for (const [k, v] of Object.entries(payer)) if (v !== undefined && v !== null) fields[k] = v as string;
+  return { platformId, clId: payment_cl_id, amount, serviceId: service_id, notifyUrl: notify_url, fields };
 }
 
 /** The caller's view of a create outcome: the cashier details, or the typed error that says what happened. */

@@ -14,10 +14,24 @@ export type {
   LedgerTransaction,
   LedgerUnitOfWork,
 } from './ledger.js';
+export type {
+  DiscrepancyEvent,
+  DiscrepancyHandler,
+  LedgerHandlerContext,
+  LedgerNotificationHandler,
+  LedgerSource,
+  QueriedDeposit,
+  QueriedOrder,
+  QueriedPayout,
+} from './ledger-inbox.js';
+export { MemoryLedger, type MemoryLedgerOptions, type MemoryLedgerQuery } from './memory-ledger.js';
 export { MAX_UPDATE_TIME_LEAD_SECONDS, notificationKey } from './notification-key.js';
+export type { DiscrepancyReason, StaleReason } from './order-state.js';
 export {
+  type AnyNotificationReceiverOptions,
   createNotificationReceiver,
   type IncomingNotificationRequest,
+  type LedgerNotificationReceiverOptions,
   type NotificationHandler,
   type NotificationReceiver,
   type NotificationReceiverOptions,
@@ -26,6 +40,17 @@ export {
   type ReceiveOutcome,
   type ReceiveResult,
 } from './receiver.js';
+export {
+  createReconciler,
+  DEFAULT_RECONCILE_HORIZON_MS,
+  DEFAULT_RECONCILE_SCHEDULE,
+  NEVER_CREATED_MESSAGE,
+  nextCheckAt,
+  type ReconcileReport,
+  type Reconciler,
+  type ReconcilerClient,
+  type ReconcilerOptions,
+} from './reconciler.js';
 export type {
   HandleOptions,
   NotificationBody,

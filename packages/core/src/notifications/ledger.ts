@@ -82,7 +82,13 @@ export interface LedgerCreateIntent extends LedgerOrderRef {
 export type LedgerCreateResult =
   | { state: 'created'; gateway_id: string; link?: string | null }
   | { state: 'refused'; error_code: string | null; error_msg: string | null }
-  | { state: 'unknown' };
+  | { state: 'unknown' }
+  /**
+   * Nothing reached the gateway on any attempt (the SDK is sure of it): the intent is removed, so
+   * the merchant can create the order again under the same id. Removes only an order still `sending`
+   * with no status.
+   */
+  | { state: 'not_sent' };
 
 /** One notification (or reconciliation result) as recorded in the inbox. */
 export interface LedgerInboxEntry {
@@ -122,6 +128,9 @@ export interface LedgerUnitOfWork {
   /**
    * Locks the order row for this transaction, creating it as `external` (with `gateway_id`) when the
    * ledger has never seen it, and returns it. Concurrent transactions on one order are serialised here.
+   * A new `external` row has every intent, create-answer and status field null, `final` false,
+   * `checks` 0, `next_check_at` null and `created_at = updated_at = now`. An existing row is returned
+   * as it is (its `gateway_id` is not changed here: `updateOrder` does that).
    */
   lockOrder(ref: LedgerOrderRef, gateway_id: string, now: number): Promise<LedgerOrder>;
   /** Writes the order fields of a transition. */
@@ -144,16 +153,26 @@ export interface Ledger {
   beginCreate(
     intent: LedgerCreateIntent,
   ): Promise<{ inserted: true } | { inserted: false; order: LedgerOrder }>;
-  /** Records what became of the create request. */
+  /**
+   * Records what became of the create request: `create_state`, plus `gateway_id` and `link` (created)
+   * or `error_code` and `error_msg` (refused). Applies only to an order in `sending` or `unknown`
+   * (a late `unknown` never undoes a `created` the reconciler found), and never touches `status`,
+   * `final` or the amounts (a notification may have been applied first). `not_sent` deletes the row
+   * instead (only while it is `sending` with `status` null).
+   */
   finishCreate(ref: LedgerOrderRef, result: LedgerCreateResult, now: number): Promise<void>;
 
   /** The order as recorded, or undefined. */
   getOrder(ref: LedgerOrderRef): Promise<LedgerOrder | undefined>;
+  /** The committed inbox row for `key` (with its `effect` once set), or undefined. */
+  getInboxEntry(key: string): Promise<LedgerInboxEntry | undefined>;
 
   /**
    * Takes up to `limit` open orders (not final, not refused) whose `next_check_at` is due, and pushes
    * their `next_check_at` to `now + leaseMs` in the same statement, so that concurrent reconcilers
    * (any instance) never take the same order at once (`FOR UPDATE SKIP LOCKED` on PostgreSQL).
+   * Orders with `next_check_at` null are never taken. The most overdue come first (`next_check_at`
+   * ascending). An order locked by a running transaction is skipped, not waited for.
    */
   claimDueChecks(now: number, limit: number, leaseMs: number): Promise<LedgerOrder[]>;
   /** Records one reconciliation check: when to check next (null: stop) and the check count. */

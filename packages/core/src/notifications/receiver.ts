@@ -9,6 +9,16 @@ import {
 } from '../errors.js';
 import { ACK_BODY } from '../protocol/constants.js';
 import { rawBodyUnavailable, readBodyLimited } from './body.js';
+import type { Ledger } from './ledger.js';
+import {
+  createLedgerInbox,
+  type DiscrepancyHandler,
+  type LedgerInboxResult,
+  type LedgerNotificationHandler,
+  type LedgerSource,
+  notificationFromQuery,
+  type QueriedOrder,
+} from './ledger-inbox.js';
 import { notificationKey, updateTimeProblem } from './notification-key.js';
 import { type HandleOptions, headerValue, type NotificationRequest } from './request.js';
 
@@ -46,6 +56,8 @@ export interface ReceiveResult extends NotificationReply {
   notification?: Notification;
   /** Why it was rejected or failed. */
   error?: unknown;
+  /** With a ledger, for a `processed` result: `applied` (handler ran), `stale` or `discrepancy` (onDiscrepancy ran). */
+  effect?: 'applied' | 'stale' | 'discrepancy';
 }
 
 export type NotificationHandler<N, Ctx> = (notification: N, context: Ctx) => unknown;
@@ -59,6 +71,10 @@ export interface NotificationReceiverOptions<Ctx = undefined> {
   onPayout?: NotificationHandler<PayoutNotification, Ctx>;
   /** Duplicate tracking; default an in-memory store (single instance). */
   store?: NotificationStore;
+  /** See `LedgerNotificationReceiverOptions`: with a ledger the handlers get a third argument. */
+  ledger?: undefined;
+  /** Only with a `ledger`. */
+  onDiscrepancy?: undefined;
   /** How long processed notifications are remembered, in seconds; older notifications are refused. Default 86 400 (24 h); at least 7 200. */
   retentionSeconds?: number;
   /** How long a claim lasts while a handler runs, in seconds, before another delivery may retry. Default 300. */
@@ -74,6 +90,39 @@ export interface NotificationReceiverOptions<Ctx = undefined> {
   /** Clock in milliseconds (tests). */
   now?: () => number;
 }
+
+/**
+ * The receiver on a Ledger: every notification is handled in one ledger transaction (inbox row,
+ * order state, the handler's own SQL through `tx`), acknowledged only after it committed. Order
+ * states only move forward; a stale status is recorded without running the handler; a status that
+ * contradicts the record runs `onDiscrepancy` instead. `store` and `processingTimeoutSeconds` do not
+ * apply (the ledger's inbox is the duplicate record, and copies wait on its row); `retentionSeconds`
+ * still bounds how old a delivered notification may be.
+ */
+export interface LedgerNotificationReceiverOptions<Ctx = undefined>
+  extends Omit<
+    NotificationReceiverOptions<Ctx>,
+    'onDeposit' | 'onPayout' | 'store' | 'ledger' | 'onDiscrepancy'
+  > {
+  /** Where notifications, order states and create intents are kept (`MemoryLedger`, `@diamondpay/postgres`). */
+  ledger: Ledger;
+  /** Runs once per (payment_id, status) for a forward transition, inside the ledger transaction. */
+  onDeposit?: LedgerNotificationHandler<DepositNotification, Ctx>;
+  /** Runs once per (payout_id, status) for a forward transition, inside the ledger transaction. */
+  onPayout?: LedgerNotificationHandler<PayoutNotification, Ctx>;
+  /** Runs instead of the handler for a status that contradicts the record. Default: `console.warn`. */
+  onDiscrepancy?: DiscrepancyHandler<Ctx>;
+  /** Refused with a ledger (the ledger's inbox is the duplicate record). */
+  store?: undefined;
+}
+
+/** Either kind of receiver options (adapters that pass options through). */
+export type AnyNotificationReceiverOptions<Ctx = undefined> =
+  | NotificationReceiverOptions<Ctx>
+  | LedgerNotificationReceiverOptions<Ctx>;
+
+/** How long after a waiting status of an order no one scheduled the reconciler first checks it: 1 minute. */
+const FIRST_CHECK_DELAY_MS = 60_000;
 
 function reply(status: number, body: string): NotificationReply {
   return { status, body, headers: { ...JSON_HEADERS } };
@@ -133,12 +182,57 @@ export interface NotificationReceiver<Ctx = undefined> {
   /** The reply for an error an adapter met before core saw the body (e.g. the body was too large, or unreadable). Reported to onResult. */
   reject(error: unknown, context: Ctx): ReceiveResult;
   readonly maxBodyBytes: number;
+  /** The ledger given in the options, if any. */
+  readonly ledger: Ledger | undefined;
+  /**
+   * Feeds a status found by querying the gateway through the same inbox path as a notification,
+   * under the same key (`notificationKey`), with `source: 'reconciliation'`: whichever arrives
+   * first runs the handler, the other is a duplicate. Needs a ledger. Used by `createReconciler`;
+   * public for custom reconcilers. Never throws.
+   */
+  applyQueried(queried: QueriedOrder, context: Ctx): Promise<ReceiveResult>;
 }
 
+/** Creates the notification endpoint. With `ledger`, handlers get `{ tx, order, source }` as a third argument. */
+export function createNotificationReceiver<Ctx = undefined>(
+  options: LedgerNotificationReceiverOptions<Ctx>,
+): NotificationReceiver<Ctx>;
 export function createNotificationReceiver<Ctx = undefined>(
   options: NotificationReceiverOptions<Ctx>,
+): NotificationReceiver<Ctx>;
+export function createNotificationReceiver<Ctx = undefined>(
+  options: AnyNotificationReceiverOptions<Ctx>,
+): NotificationReceiver<Ctx>;
+export function createNotificationReceiver<Ctx = undefined>(
+  anyOptions: AnyNotificationReceiverOptions<Ctx>,
 ): NotificationReceiver<Ctx> {
+  // The store path reads the plain options; the ledger path reads its handlers from `anyOptions`.
+  const options = anyOptions as NotificationReceiverOptions<Ctx>;
+  const ledger = (anyOptions as { ledger?: Ledger }).ledger;
   const issues = [];
+  if (ledger !== undefined) {
+    if (typeof ledger !== 'object' || ledger === null || typeof ledger.transaction !== 'function') {
+      issues.push({
+        field: 'ledger',
+        rule: 'type',
+        message: 'must be a Ledger (MemoryLedger, @diamondpay/postgres)',
+      });
+    }
+    if ((anyOptions as { store?: unknown }).store !== undefined) {
+      issues.push({
+        field: 'store',
+        rule: 'exclusive',
+        message:
+          'cannot be combined with ledger: the ledger records every notification in its own transaction; remove store',
+      });
+    }
+  } else if ((anyOptions as { onDiscrepancy?: unknown }).onDiscrepancy !== undefined) {
+    issues.push({
+      field: 'onDiscrepancy',
+      rule: 'requires_ledger',
+      message: 'needs a ledger (order states are kept in the ledger); add ledger or remove onDiscrepancy',
+    });
+  }
   if (typeof options.platformId !== 'string' || options.platformId === '') {
     issues.push({ field: 'platformId', rule: 'required', message: 'is required' });
   }
@@ -182,8 +276,21 @@ export function createNotificationReceiver<Ctx = undefined>(
       'configuration_error',
     );
 
+  // Unused with a ledger (its inbox is the duplicate record).
   const store = options.store ?? new MemoryNotificationStore({ now: options.now });
   const now = options.now ?? Date.now;
+  const ledgerOptions = anyOptions as LedgerNotificationReceiverOptions<Ctx>;
+  const ledgerInbox =
+    ledger === undefined
+      ? undefined
+      : createLedgerInbox<Ctx>({
+          ledger,
+          onDeposit: ledgerOptions.onDeposit,
+          onPayout: ledgerOptions.onPayout,
+          onDiscrepancy: ledgerOptions.onDiscrepancy,
+          now,
+          firstCheckDelayMs: FIRST_CHECK_DELAY_MS,
+        });
   const retentionMs = retentionSeconds * 1000;
   const leaseMs = leaseSeconds * 1000;
   const verifyOptions = {
@@ -247,7 +354,49 @@ export function createNotificationReceiver<Ctx = undefined>(
     });
   };
 
+  // The ledger path's result as the gateway's reply: acknowledged only once committed.
+  function ledgerReply(result: LedgerInboxResult, notification: Notification): ReceiveResult {
+    switch (result.outcome) {
+      case 'duplicate':
+        return { ...reply(200, ACK_BODY), outcome: 'duplicate', notification };
+      case 'handler_failed':
+        return report({
+          ...errorReply(
+            500,
+            'handler_failed',
+            'The merchant handler failed; the notification was not processed and may be retried.',
+          ),
+          outcome: 'failed',
+          error: result.error,
+          notification,
+        });
+      case 'ledger_unavailable':
+        return report({
+          ...errorReply(
+            503,
+            'ledger_unavailable',
+            'The ledger is unavailable; nothing was recorded, retry later.',
+          ),
+          outcome: 'failed',
+          error: result.error,
+          notification,
+        });
+      default:
+        return { ...reply(200, ACK_BODY), outcome: 'processed', notification, effect: result.outcome };
+    }
+  }
+
+  async function processLedger(
+    key: string,
+    notification: Notification,
+    context: Ctx,
+    source: LedgerSource,
+  ): Promise<ReceiveResult> {
+    return ledgerReply(await ledgerInbox!.process(key, notification, context, source), notification);
+  }
+
   async function process(key: string, notification: Notification, context: Ctx): Promise<ReceiveResult> {
+    if (ledgerInbox) return processLedger(key, notification, context, 'notification');
     const handler = (notification.kind === 'deposit' ? options.onDeposit : options.onPayout) as
       | NotificationHandler<Notification, Ctx>
       | undefined;
@@ -345,6 +494,15 @@ export function createNotificationReceiver<Ctx = undefined>(
       });
     }
     const key = notificationKey(notification);
+    return once(key, notification, () => process(key, notification, context));
+  }
+
+  // Copies of one key in this process wait for the first one's result instead of queueing on the store.
+  async function once(
+    key: string,
+    notification: Notification,
+    run: () => Promise<ReceiveResult>,
+  ): Promise<ReceiveResult> {
     const running = inFlight.get(key);
     if (running) {
       const first = await running;
@@ -353,7 +511,7 @@ export function createNotificationReceiver<Ctx = undefined>(
       }
       return { ...first, headers: { ...first.headers }, notification };
     }
-    const pending = process(key, notification, context);
+    const pending = run();
     inFlight.set(key, pending);
     try {
       return await pending;
@@ -439,7 +597,23 @@ export function createNotificationReceiver<Ctx = undefined>(
     return new Response(result.body, { status: result.status, headers: result.headers });
   }
 
-  return { receive, handle, handleRequest, precheck, reject, maxBodyBytes };
+  async function applyQueried(queried: QueriedOrder, context: Ctx): Promise<ReceiveResult> {
+    if (!ledgerInbox) {
+      return report({
+        ...errorReply(500, 'ledger_required', 'applyQueried needs a receiver created with a ledger.'),
+        outcome: 'rejected',
+        error: new Error('applyQueried needs a receiver created with a ledger'),
+      });
+    }
+    const notification = notificationFromQuery(queried, options.platformId, now());
+    const key = notificationKey(notification);
+    return observed(
+      await once(key, notification, () => processLedger(key, notification, context, 'reconciliation')),
+      context,
+    );
+  }
+
+  return { receive, handle, handleRequest, precheck, reject, maxBodyBytes, ledger, applyQueried };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,0 +1,341 @@
+// The Ledger in process memory, for tests and single-process demos: the same locking and commit
+// semantics as the PostgreSQL ledger (per-key and per-order locks held until the transaction ends;
+// changes applied only on commit), but nothing survives a restart and no SQL runs.
+import type {
+  Ledger,
+  LedgerCreateIntent,
+  LedgerCreateResult,
+  LedgerInboxEntry,
+  LedgerOrder,
+  LedgerOrderRef,
+  LedgerOrderUpdate,
+  LedgerTransaction,
+  LedgerUnitOfWork,
+} from './ledger.js';
+
+/** The merchant's statement runner for `tx.query` (see `MemoryLedgerOptions.query`). */
+export type MemoryLedgerQuery = (
+  text: string,
+  params?: readonly unknown[],
+) => Promise<{ rows: Record<string, unknown>[]; rowCount: number }>;
+
+export interface MemoryLedgerOptions {
+  /**
+   * What `tx.query` runs. By default it throws: the memory ledger runs no SQL. A function given here
+   * is called as it is, outside any transaction: its effects are NOT rolled back with the ledger's.
+   */
+  query?: MemoryLedgerQuery;
+}
+
+/**
+ * Per-key FIFO locks. An uncontended key is taken synchronously (`tryAcquire`, no promise: the
+ * common case costs a map entry); a held one queues its waiters and hands over on release.
+ */
+class KeyedLocks {
+  private readonly waiters = new Map<string, (() => void)[]>();
+
+  held(key: string): boolean {
+    return this.waiters.has(key);
+  }
+
+  /** Takes a free key at once and returns its release, or undefined when it is held. */
+  tryAcquire(key: string): (() => void) | undefined {
+    if (this.waiters.has(key)) return undefined;
+    this.waiters.set(key, []);
+    return this.releaser(key);
+  }
+
+  async acquire(key: string): Promise<() => void> {
+    const queue = this.waiters.get(key);
+    if (!queue) return this.tryAcquire(key) as () => void;
+    await new Promise<void>((resolve) => queue.push(resolve));
+    return this.releaser(key);
+  }
+
+  private releaser(key: string): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const queue = this.waiters.get(key);
+      const next = queue?.shift();
+      if (next) next();
+      else this.waiters.delete(key);
+    };
+  }
+}
+
+function orderKey(ref: LedgerOrderRef): string {
+  return `${ref.kind}\u0000${ref.platform_id}\u0000${ref.cl_id}`;
+}
+
+function copyOrder(order: LedgerOrder): LedgerOrder {
+  return { ...order };
+}
+
+function noSql(): never {
+  throw new Error(
+    'MemoryLedger runs no SQL: tx.query is unavailable. Use a PostgreSQL ledger (@diamondpay/postgres, PGlite for tests) or pass `query` to new MemoryLedger().',
+  );
+}
+
+/**
+ * An in-process Ledger (tests, demos, one instance). Every transaction holds per-key and per-order
+ * locks until it ends and applies its changes only on commit; everything is lost on restart.
+ */
+export class MemoryLedger implements Ledger {
+  private readonly inbox = new Map<string, LedgerInboxEntry>();
+  private readonly orders = new Map<string, LedgerOrder>();
+  private readonly inboxLocks = new KeyedLocks();
+  private readonly orderLocks = new KeyedLocks();
+  private readonly tx: LedgerTransaction;
+
+  constructor(options: MemoryLedgerOptions = {}) {
+    const query = options.query;
+    this.tx = {
+      query: query
+        ? <Row extends Record<string, unknown>>(text: string, params?: readonly unknown[]) =>
+            query(text, params) as Promise<{ rows: Row[]; rowCount: number }>
+        : async () => noSql(),
+    };
+  }
+
+  /** Number of inbox rows and orders recorded (tests). */
+  get size(): { inbox: number; orders: number } {
+    return { inbox: this.inbox.size, orders: this.orders.size };
+  }
+
+  async transaction<T>(work: (unit: LedgerUnitOfWork) => Promise<T>): Promise<T> {
+    const unit = new MemoryUnit(this.tx, this.inbox, this.orders, this.inboxLocks, this.orderLocks);
+    try {
+      const result = await work(unit);
+      unit.commit();
+      return result;
+    } finally {
+      unit.end();
+    }
+  }
+
+  async beginCreate(
+    intent: LedgerCreateIntent,
+  ): Promise<{ inserted: true } | { inserted: false; order: LedgerOrder }> {
+    const key = orderKey(intent);
+    const release = await this.orderLocks.acquire(key);
+    try {
+      const existing = this.orders.get(key);
+      if (existing) return { inserted: false, order: copyOrder(existing) };
+      this.orders.set(key, {
+        kind: intent.kind,
+        platform_id: intent.platform_id,
+        cl_id: intent.cl_id,
+        create_state: 'sending',
+        gateway_id: null,
+        amount: intent.amount,
+        service_id: intent.service_id,
+        notify_url: intent.notify_url,
+        intent: intent.intent ? { ...intent.intent } : null,
+        link: null,
+        error_code: null,
+        error_msg: null,
+        status: null,
+        final: false,
+        real_amount: null,
+        fee: null,
+        created_at: intent.now,
+        updated_at: intent.now,
+        next_check_at: intent.next_check_at,
+        checks: 0,
+      });
+      return { inserted: true };
+    } finally {
+      release();
+    }
+  }
+
+  async finishCreate(ref: LedgerOrderRef, result: LedgerCreateResult, now: number): Promise<void> {
+    const key = orderKey(ref);
+    const release = await this.orderLocks.acquire(key);
+    try {
+      const order = this.orders.get(key);
+      if (!order || (order.create_state !== 'sending' && order.create_state !== 'unknown')) return;
+      if (result.state === 'not_sent') {
+        if (order.create_state === 'sending' && order.status === null) this.orders.delete(key);
+        return;
+      }
+      const next = { ...order, create_state: result.state, updated_at: now };
+      if (result.state === 'created') {
+        next.gateway_id = result.gateway_id;
+        next.link = result.link ?? null;
+      } else if (result.state === 'refused') {
+        next.error_code = result.error_code;
+        next.error_msg = result.error_msg;
+      }
+      this.orders.set(key, next);
+    } finally {
+      release();
+    }
+  }
+
+  async getOrder(ref: LedgerOrderRef): Promise<LedgerOrder | undefined> {
+    const order = this.orders.get(orderKey(ref));
+    return order ? copyOrder(order) : undefined;
+  }
+
+  async getInboxEntry(key: string): Promise<LedgerInboxEntry | undefined> {
+    const entry = this.inbox.get(key);
+    return entry ? { ...entry, order: { ...entry.order } } : undefined;
+  }
+
+  async claimDueChecks(now: number, limit: number, leaseMs: number): Promise<LedgerOrder[]> {
+    const due: [string, LedgerOrder][] = [];
+    for (const [key, order] of this.orders) {
+      if (order.next_check_at === null || order.next_check_at > now) continue;
+      if (order.final || order.create_state === 'refused') continue;
+      if (this.orderLocks.held(key)) continue; // SKIP LOCKED
+      due.push([key, order]);
+    }
+    due.sort((a, b) => (a[1].next_check_at as number) - (b[1].next_check_at as number));
+    const claimed: LedgerOrder[] = [];
+    // Synchronous from the filter to here: no other claim can interleave.
+    for (const [key, order] of due.slice(0, Math.max(0, limit))) {
+      const next = { ...order, next_check_at: now + leaseMs };
+      this.orders.set(key, next);
+      claimed.push(copyOrder(order));
+    }
+    return claimed;
+  }
+
+  async scheduleCheck(
+    ref: LedgerOrderRef,
+    next_check_at: number | null,
+    checks: number,
+    now: number,
+  ): Promise<void> {
+    const key = orderKey(ref);
+    const release = await this.orderLocks.acquire(key);
+    try {
+      const order = this.orders.get(key);
+      if (order) this.orders.set(key, { ...order, next_check_at, checks, updated_at: now });
+    } finally {
+      release();
+    }
+  }
+}
+
+/** One transaction: its locks, and its writes kept aside until commit. */
+class MemoryUnit implements LedgerUnitOfWork {
+  private readonly releases: (() => void)[] = [];
+  // Orders this transaction holds (or is waiting for), so a second lock of one order never self-deadlocks.
+  private readonly lockedOrders = new Map<string, Promise<void> | undefined>();
+  private readonly pendingInbox = new Map<string, LedgerInboxEntry>();
+  private readonly pendingOrders = new Map<string, LedgerOrder>();
+  private ended = false;
+
+  constructor(
+    readonly tx: LedgerTransaction,
+    private readonly inbox: Map<string, LedgerInboxEntry>,
+    private readonly orders: Map<string, LedgerOrder>,
+    private readonly inboxLocks: KeyedLocks,
+    private readonly orderLocks: KeyedLocks,
+  ) {}
+
+  async recordInbox(entry: LedgerInboxEntry): Promise<boolean> {
+    this.assertOpen();
+    if (this.pendingInbox.has(entry.key)) return false;
+    if (this.inbox.has(entry.key)) return false;
+    const release = this.inboxLocks.tryAcquire(entry.key) ?? (await this.inboxLocks.acquire(entry.key));
+    // Whoever held the key has committed or rolled back by now.
+    if (this.inbox.has(entry.key)) {
+      release();
+      return false;
+    }
+    this.releases.push(release);
+    this.pendingInbox.set(entry.key, { ...entry, order: { ...entry.order } });
+    return true;
+  }
+
+  async setInboxEffect(key: string, effect: 'applied' | 'stale' | 'discrepancy'): Promise<void> {
+    this.assertOpen();
+    const pending = this.pendingInbox.get(key);
+    if (pending) {
+      pending.effect = effect;
+      return;
+    }
+    const committed = this.inbox.get(key);
+    if (committed) this.pendingInbox.set(key, { ...committed, effect });
+  }
+
+  async lockOrder(ref: LedgerOrderRef, gateway_id: string, now: number): Promise<LedgerOrder> {
+    this.assertOpen();
+    const key = await this.lock(ref);
+    const current = this.pendingOrders.get(key) ?? this.orders.get(key);
+    if (current) return copyOrder(current);
+    const created: LedgerOrder = {
+      kind: ref.kind,
+      platform_id: ref.platform_id,
+      cl_id: ref.cl_id,
+      create_state: 'external',
+      gateway_id,
+      amount: null,
+      service_id: null,
+      notify_url: null,
+      intent: null,
+      link: null,
+      error_code: null,
+      error_msg: null,
+      status: null,
+      final: false,
+      real_amount: null,
+      fee: null,
+      created_at: now,
+      updated_at: now,
+      next_check_at: null,
+      checks: 0,
+    };
+    this.pendingOrders.set(key, created);
+    return copyOrder(created);
+  }
+
+  async updateOrder(ref: LedgerOrderRef, update: LedgerOrderUpdate): Promise<void> {
+    this.assertOpen();
+    const key = await this.lock(ref);
+    const current = this.pendingOrders.get(key) ?? this.orders.get(key);
+    if (!current) return; // UPDATE of a missing row: nothing
+    this.pendingOrders.set(key, { ...current, ...update });
+  }
+
+  commit(): void {
+    for (const [key, entry] of this.pendingInbox) this.inbox.set(key, entry);
+    for (const [key, order] of this.pendingOrders) this.orders.set(key, order);
+  }
+
+  end(): void {
+    this.ended = true;
+    for (const release of this.releases) release();
+    this.releases.length = 0;
+  }
+
+  private async lock(ref: LedgerOrderRef): Promise<string> {
+    const key = orderKey(ref);
+    if (this.lockedOrders.has(key)) {
+      await this.lockedOrders.get(key);
+      return key;
+    }
+    const release = this.orderLocks.tryAcquire(key);
+    if (release) {
+      this.releases.push(release);
+      this.lockedOrders.set(key, undefined);
+      return key;
+    }
+    const waiting = this.orderLocks.acquire(key).then((r) => {
+      this.releases.push(r);
+    });
+    this.lockedOrders.set(key, waiting);
+    await waiting;
+    return key;
+  }
+
+  private assertOpen(): void {
+    if (this.ended) throw new Error('This ledger transaction has ended: use the unit only inside its work.');
+  }
+}

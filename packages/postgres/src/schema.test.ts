@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { describe, expect, it } from 'vitest';
+import { createPostgresLedger } from './postgres-ledger.js';
+import { ledgerSchemaSql, schemaStatements, validateTablePrefix } from './schema.js';
+
+const shipped = readFileSync(new URL('../sql/ledger.sql', import.meta.url), 'utf8');
+
+describe('the schema', () => {
+  it('ships sql/ledger.sql equal to what migrate() runs with the default prefix', async () => {
+    expect(shipped).toBe(ledgerSchemaSql());
+    const db = await PGlite.create();
+    const ran: string[] = [];
+    // Record every statement migrate() sends through the driver.
+    const recording = {
+      waitReady: db.waitReady,
+      query: (text: string, params?: unknown[]) => db.query<Record<string, unknown>>(text, params),
+      transaction: <T>(
+        fn: (tx: {
+          query: (text: string, params?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>;
+        }) => Promise<T>,
+      ) =>
+        db.transaction((tx) =>
+          fn({
+            query: (text: string, params?: unknown[]) => {
+              ran.push(text);
+              return tx.query<Record<string, unknown>>(text, params);
+            },
+          }),
+        ),
+    };
+    await createPostgresLedger({ db: recording }).migrate();
+    const schema = ran.filter((s) => !s.includes('pg_advisory_xact_lock') && !s.startsWith('SELECT max'));
+    expect(schema).toEqual(schemaStatements(shipped));
+    // Every shipped statement ran, and the file alone builds the same tables.
+    const other = await PGlite.create();
+    await other.exec(shipped);
+    const tables = async (d: PGlite) =>
+      (
+        await d.query<{ t: string }>(
+          "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+        )
+      ).rows.map((r) => r.t);
+    expect(await tables(other)).toEqual([
+      'diamondpay_inbox',
+      'diamondpay_orders',
+      'diamondpay_schema_version',
+    ]);
+    expect(await tables(db)).toEqual(await tables(other));
+    await db.close();
+    await other.close();
+  });
+
+  it('splits the schema into its statements, comments dropped', () => {
+    const statements = schemaStatements(ledgerSchemaSql('x_'));
+    expect(statements).toHaveLength(6);
+    for (const s of statements) expect(s).toMatch(/^(CREATE|INSERT)/);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['a quote', "x'; DROP TABLE users; --"],
+    ['a space', 'my prefix_'],
+    ['a leading digit', '1x_'],
+    ['upper case (PostgreSQL would fold it)', 'Shop_'],
+    ['a dot', 'public.x_'],
+    ['too long', `${'a'.repeat(50)}_`],
+  ])('refuses a table prefix with %s', (_label, prefix) => {
+    expect(() => validateTablePrefix(prefix)).toThrow(/tablePrefix: must be 1 to 49 characters/);
+    expect(() =>
+      createPostgresLedger({ db: { query: async () => ({ rows: [] }) }, tablePrefix: prefix }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'validation_error',
+        issues: [expect.objectContaining({ field: 'tablePrefix', rule: 'pattern' })],
+      }),
+    );
+  });
+
+  it('accepts the longest allowed prefix and builds its tables', async () => {
+    const prefix = `${'a'.repeat(48)}_`;
+    const db = await PGlite.create();
+    const ledger = createPostgresLedger({ db, tablePrefix: prefix });
+    await ledger.migrate();
+    expect(ledger.tables.orders).toBe(`${prefix}orders`);
+    const { rows } = await db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name LIKE $1',
+      [`${prefix}%`],
+    );
+    expect(rows[0]?.n).toBe(3);
+    await db.close();
+  });
+
+  it('refuses what is neither pg nor PGlite', () => {
+    expect(() => createPostgresLedger({ db: {} as never })).toThrow(
+      /must be a pg Pool, a connected pg Client or a PGlite/,
+    );
+    expect(() => createPostgresLedger({ db: null as never })).toThrow(/must be a pg Pool/);
+  });
+});

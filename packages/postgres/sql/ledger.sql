@@ -38,6 +38,8 @@ CREATE INDEX IF NOT EXISTS diamondpay_orders_due_idx ON diamondpay_orders (next_
   WHERE NOT final AND create_state <> 'refused';
 
 -- One row per notification key: written in the same transaction as the merchant's own writes.
+-- Only its primary key is indexed: it is written on every notification (add an index on
+-- (kind, platform_id, cl_id) if you look notifications up by order).
 CREATE TABLE IF NOT EXISTS diamondpay_inbox (
   key text PRIMARY KEY,
   kind text NOT NULL CHECK (kind IN ('deposit', 'payout')),
@@ -49,8 +51,6 @@ CREATE TABLE IF NOT EXISTS diamondpay_inbox (
   effect text CHECK (effect IN ('applied', 'stale', 'discrepancy')),
   received_at bigint NOT NULL
 );
-
-CREATE INDEX IF NOT EXISTS diamondpay_inbox_order_idx ON diamondpay_inbox (kind, platform_id, cl_id);
 
 INSERT INTO diamondpay_schema_version (version, applied_at)
   VALUES (1, (extract(epoch FROM now()) * 1000)::bigint)

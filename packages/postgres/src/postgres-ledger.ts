@@ -9,7 +9,6 @@ import type {
   LedgerInboxEntry,
   LedgerOrder,
   LedgerOrderRef,
-  LedgerOrderUpdate,
   LedgerTransaction,
   LedgerUnitOfWork,
 } from '@diamondpay/core';
@@ -23,6 +22,7 @@ import {
   ledgerTables,
   schemaStatements,
 } from './schema.js';
+import { cents, PostgresUnitOfWork, refParams, unitStatements } from './unit-of-work.js';
 
 export interface PostgresLedgerOptions {
   /** A pg `Pool` (recommended), a connected pg `Client` (transactions are queued), or a `PGlite`. */
@@ -37,26 +37,6 @@ export interface PostgresLedger extends Ledger {
   migrate(): Promise<void>;
   /** The table names in use. */
   readonly tables: Readonly<LedgerTables>;
-}
-
-const PK = 'kind = $1 AND platform_id = $2 AND cl_id = $3';
-const refParams = (ref: LedgerOrderRef) => [ref.kind, ref.platform_id, ref.cl_id];
-
-// The order columns a transition may write, in the contract's names (also the column names).
-const UPDATABLE = [
-  'gateway_id',
-  'status',
-  'final',
-  'real_amount',
-  'fee',
-  'next_check_at',
-  'checks',
-  'create_state',
-] as const satisfies readonly (keyof LedgerOrderUpdate)[];
-
-function cents(value: number, field: string): number {
-  if (!Number.isSafeInteger(value)) throw new RangeError(`ledger ${field}: ${value} is not an integer`);
-  return value;
 }
 
 function closedGuard(query: Query): { tx: LedgerTransaction; query: Query; close(): void } {
@@ -77,12 +57,14 @@ class PostgresLedgerImpl implements PostgresLedger {
   private readonly driver: Driver;
   private readonly prefix: string;
   private readonly sql: ReturnType<typeof statements>;
+  private readonly unitSql: ReturnType<typeof unitStatements>;
 
   constructor(options: PostgresLedgerOptions) {
     this.prefix = options.tablePrefix ?? DEFAULT_TABLE_PREFIX;
     this.tables = Object.freeze(ledgerTables(this.prefix));
     this.driver = toDriver(options.db);
     this.sql = statements(this.tables);
+    this.unitSql = unitStatements(this.tables);
   }
 
   async migrate(): Promise<void> {
@@ -108,57 +90,15 @@ class PostgresLedgerImpl implements PostgresLedger {
     return this.driver.transaction(async (raw) => {
       const guard = closedGuard(raw);
       try {
-        return await work(this.unit(guard.tx, guard.query));
+        const unit = new PostgresUnitOfWork(guard.query, this.tables, this.unitSql);
+        const value = await work(unit);
+        // What the unit still holds is written before COMMIT.
+        await unit.flush();
+        return value;
       } finally {
         guard.close();
       }
     });
-  }
-
-  private unit(tx: LedgerTransaction, query: Query): LedgerUnitOfWork {
-    const sql = this.sql;
-    return {
-      tx,
-      async recordInbox(entry: LedgerInboxEntry): Promise<boolean> {
-        const { rows } = await query(sql.recordInbox, [
-          entry.key,
-          entry.order.kind,
-          entry.order.platform_id,
-          entry.order.cl_id,
-          entry.gateway_id,
-          entry.status,
-          entry.source,
-          entry.effect ?? null,
-          entry.received_at,
-        ]);
-        return rows.length === 1;
-      },
-      async setInboxEffect(key, effect): Promise<void> {
-        await query(sql.setInboxEffect, [key, effect]);
-      },
-      async lockOrder(ref, gateway_id, now): Promise<LedgerOrder> {
-        await query(sql.insertExternal, [...refParams(ref), gateway_id, now]);
-        const { rows } = await query(sql.lockOrder, refParams(ref));
-        const row = rows[0];
-        if (!row) throw new Error('ledger: the order row vanished while locking it');
-        return toOrder(row);
-      },
-      async updateOrder(ref, update): Promise<void> {
-        const sets: string[] = [];
-        const values: unknown[] = refParams(ref);
-        for (const column of UPDATABLE) {
-          const value = update[column];
-          if (value === undefined) continue;
-          if ((column === 'real_amount' || column === 'fee') && typeof value === 'number')
-            cents(value, column);
-          values.push(value);
-          sets.push(`${column} = $${values.length}`);
-        }
-        values.push(update.updated_at);
-        sets.push(`updated_at = $${values.length}`);
-        await query(`UPDATE ${sql.orders} SET ${sets.join(', ')} WHERE ${PK}`, values);
-      },
-    };
   }
 
   async beginCreate(
@@ -230,20 +170,12 @@ class PostgresLedgerImpl implements PostgresLedger {
   }
 }
 
+const PK = 'kind = $1 AND platform_id = $2 AND cl_id = $3';
+
 function statements(t: LedgerTables) {
   const orders = t.orders;
   return {
     orders,
-    recordInbox: `INSERT INTO ${t.inbox}
-      (key, kind, platform_id, cl_id, gateway_id, status, source, effect, received_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-      ON CONFLICT (key) DO NOTHING RETURNING key`,
-    setInboxEffect: `UPDATE ${t.inbox} SET effect = $2 WHERE key = $1`,
-    insertExternal: `INSERT INTO ${orders}
-      (kind, platform_id, cl_id, create_state, gateway_id, created_at, updated_at)
-      VALUES ($1, $2, $3, 'external', $4, $5, $5)
-      ON CONFLICT (kind, platform_id, cl_id) DO NOTHING`,
-    lockOrder: `SELECT * FROM ${orders} WHERE ${PK} FOR UPDATE`,
     getOrder: `SELECT * FROM ${orders} WHERE ${PK}`,
     beginCreate: `INSERT INTO ${orders}
       (kind, platform_id, cl_id, create_state, amount, service_id, notify_url, intent,

@@ -53,7 +53,7 @@ describe('the schema', () => {
 
   it('splits the schema into its statements, comments dropped', () => {
     const statements = schemaStatements(ledgerSchemaSql('x_'));
-    expect(statements).toHaveLength(6);
+    expect(statements).toHaveLength(5);
     for (const s of statements) expect(s).toMatch(/^(CREATE|INSERT)/);
   });
 

@@ -87,6 +87,8 @@ CREATE INDEX IF NOT EXISTS ${t.orders}_due_idx ON ${t.orders} (next_check_at)
   WHERE NOT final AND create_state <> 'refused';
 
 -- One row per notification key: written in the same transaction as the merchant's own writes.
+-- Only its primary key is indexed: it is written on every notification (add an index on
+-- (kind, platform_id, cl_id) if you look notifications up by order).
 CREATE TABLE IF NOT EXISTS ${t.inbox} (
   key text PRIMARY KEY,
   kind text NOT NULL CHECK (kind IN ('deposit', 'payout')),
@@ -98,8 +100,6 @@ CREATE TABLE IF NOT EXISTS ${t.inbox} (
   effect text CHECK (effect IN ('applied', 'stale', 'discrepancy')),
   received_at bigint NOT NULL
 );
-
-CREATE INDEX IF NOT EXISTS ${t.inbox}_order_idx ON ${t.inbox} (kind, platform_id, cl_id);
 
 INSERT INTO ${t.version} (version, applied_at)
   VALUES (${LEDGER_SCHEMA_VERSION}, (extract(epoch FROM now()) * 1000)::bigint)

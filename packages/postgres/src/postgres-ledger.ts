@@ -135,6 +135,8 @@ class PostgresLedgerImpl implements PostgresLedger {
         result.error_msg,
         now,
       ]);
+    } else if (result.state === 'not_sent') {
+      await this.driver.query(sql.finishNotSent, refParams(ref));
     } else {
       await this.driver.query(sql.finishUnknown, [...refParams(ref), now]);
     }
@@ -192,6 +194,8 @@ function statements(t: LedgerTables) {
       WHERE ${PK} AND create_state IN ('sending', 'unknown')`,
     finishUnknown: `UPDATE ${orders} SET create_state = 'unknown', updated_at = $4
       WHERE ${PK} AND create_state IN ('sending', 'unknown')`,
+    // Nothing reached the gateway: the intent goes, so the order can be created again under its id.
+    finishNotSent: `DELETE FROM ${orders} WHERE ${PK} AND create_state = 'sending' AND status IS NULL`,
     getInboxEntry: `SELECT * FROM ${t.inbox} WHERE key = $1`,
     claimDueChecks: `WITH due AS (
         SELECT kind, platform_id, cl_id, next_check_at AS due_at FROM ${orders}

@@ -9,6 +9,8 @@ export interface ShopConfig {
   publicUrl?: string;
   gateway: DiamondPayConfig;
   redisUrl?: string;
+  /** A PostgreSQL server for orders and the ledger; unset: PGlite embedded in the process. */
+  databaseUrl?: string;
 }
 
 export const SANDBOX_DEFAULT_URL = 'http://127.0.0.1:4010';
@@ -34,6 +36,7 @@ export function loadShopConfig(
       retryBaseDelayMs: 200,
     },
     redisUrl: env.REDIS_URL || undefined,
+    databaseUrl: env.DATABASE_URL || undefined,
   };
   return { ...config, ...overrides, gateway: { ...config.gateway, ...overrides.gateway } };
 }

@@ -1,7 +1,8 @@
 // The shop's orders. Notifications are applied idempotently: only a pending order changes state,
 // and what counts is the amount actually received (`real_amount`) against the shop's own price.
-import type { CreatedDeposit, DepositNotification, ReceiveResult } from '@diamondpay/core';
+import type { CreatedDeposit, DepositNotification, LedgerTransaction, ReceiveResult } from '@diamondpay/core';
 import { PRODUCTS, type Product, SERVICES } from './catalogue.js';
+import { SqlOrderRepository } from './sql-orders.js';
 
 export type OrderStatus = 'pending' | 'paid' | 'underpaid' | 'cancelled';
 
@@ -17,6 +18,8 @@ export interface ShopOrder {
   link?: string;
   /** Cents actually received. */
   realAmount?: number;
+  /** How many times the order was credited (SQL store): exactly 1 for a paid or underpaid order. */
+  credits?: number;
   createdAt: number;
   updatedAt: number;
 }
@@ -143,23 +146,40 @@ export class Shop {
     return order;
   }
 
-  /** Applies a verified deposit notification. Throws for an unknown order, so the gateway retries. */
-  async applyNotification(n: DepositNotification): Promise<{ order?: ShopOrder; changed: boolean }> {
+  /**
+   * Applies a verified deposit notification. Throws for an unknown order, so the gateway retries.
+   * With `ledger` (the ledger's handler context) the credit is one UPDATE on the notification's
+   * transaction: the ledger runs this once per status change, and a throw rolls both back.
+   */
+  async applyNotification(
+    n: DepositNotification,
+    ledger?: { tx: LedgerTransaction },
+  ): Promise<{ order?: ShopOrder; changed: boolean }> {
     this.counters.notificationsHandled++;
-    const order = await this.store.get(n.payment_cl_id);
+    const store = ledger ? this.sqlStore().within(ledger.tx) : this.store;
+    const order = await store.get(n.payment_cl_id);
     if (!order) throw new UnknownOrderError(n.payment_cl_id);
     let next: OrderStatus | undefined;
     if (n.outcome === 'paid') next = n.real_amount < order.amount ? 'underpaid' : 'paid';
     else if (n.outcome === 'not_paid') next = 'cancelled';
     if (!next) return { order, changed: false };
-    const result = await this.store.transition(order.id, 'pending', {
-      status: next,
-      realAmount: n.real_amount,
-      paymentId: n.payment_id,
-      updatedAt: Date.now(),
-    });
+    const patch = { status: next, realAmount: n.real_amount, paymentId: n.payment_id, updatedAt: Date.now() };
+    if (ledger) {
+      const credited = await this.sqlStore()
+        .within(ledger.tx)
+        .credit(order.id, patch, next !== 'cancelled');
+      this.counters.ordersUpdated++;
+      return { order: credited, changed: true };
+    }
+    const result = await this.store.transition(order.id, 'pending', patch);
     if (result.changed) this.counters.ordersUpdated++;
     return result;
+  }
+
+  private sqlStore(): SqlOrderRepository {
+    if (!(this.store instanceof SqlOrderRepository))
+      throw new Error('a ledger transaction needs the SQL order store (openShopDatabase)');
+    return this.store;
   }
 
   getOrder(id: string) {

@@ -2,7 +2,7 @@
 import { type Sandbox, startSandbox } from '@diamondpay/sandbox';
 import { afterAll, beforeAll } from 'vitest';
 import { loadShopConfig, type ShopConfig } from '../config.js';
-import { Shop } from '../orders.js';
+import type { Shop } from '../orders.js';
 
 /** What a demo's startApp gives back, as far as the shared tests need it. */
 export interface DemoApp {
@@ -11,8 +11,8 @@ export interface DemoApp {
   close(): Promise<void>;
 }
 
-/** Starts a demo on `config` with `shop` as its order database (e.g. each demo's own startApp). */
-export type StartDemo = (config: ShopConfig, shop: Shop) => Promise<DemoApp>;
+/** Starts a demo on `config` (each demo's own startApp: orders and ledger in its shop database). */
+export type StartDemo = (config: ShopConfig) => Promise<DemoApp>;
 
 /** Where every demo serves deposit notifications. */
 export const NOTIFICATION_PATH = '/diamondpay/notifications/deposit';
@@ -36,7 +36,7 @@ export function useSandboxedDemo(start: StartDemo): DemoFixture {
       {},
       { host: '127.0.0.1', port: 0, gateway: { baseUrl: sandbox.url, ...sandbox.merchant } },
     );
-    app = await start(config, new Shop());
+    app = await start(config);
   }, 60_000);
   afterAll(async () => {
     await app?.close();

@@ -88,6 +88,8 @@ export function createApp(
           onDeposit: async (notification, _c, { tx }) => {
             await shop.applyNotification(notification, { tx });
           },
+          // A status contradicting the record (paid after cancelled…): counted, never credited.
+          onDiscrepancy: (event, _c, { tx }) => shop.recordDiscrepancy(event, { tx }),
           onResult: (result) => shop.recordDelivery(result),
         })
       : depositNotifications({

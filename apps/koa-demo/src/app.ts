@@ -59,6 +59,8 @@ export function createApp(
         onDeposit: async (notification, _ctx, { tx }) => {
           await shop.applyNotification(notification, { tx });
         },
+        // A status contradicting the record (paid after cancelled…): counted, never credited.
+        onDiscrepancy: (event, _ctx, { tx }) => shop.recordDiscrepancy(event, { tx }),
         onResult: (result) => shop.recordDelivery(result),
       })
     : diamondPayRouter({

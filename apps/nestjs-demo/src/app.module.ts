@@ -1,4 +1,4 @@
-import { DiamondPayModule } from '@diamondpay/nestjs';
+import { DiamondPayModule, type DiscrepancyEvent, type LedgerHandlerContext } from '@diamondpay/nestjs';
 import { Shop, type ShopConfig, type ShopStorage } from '@diamondpay-demo/shop';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { NOTIFICATION_PATH } from './app.constants.js';
@@ -24,6 +24,13 @@ export class AppModule {
             // Every delivery's outcome feeds the shop's counters; refusals are also logged by the module.
             notifications: {
               onResult: (result) => shop.recordDelivery(result),
+              // A status contradicting the record (paid after cancelled…): counted, never credited.
+              ...(storage.ledger
+                ? {
+                    onDiscrepancy: (event: DiscrepancyEvent, ledger: LedgerHandlerContext) =>
+                      shop.recordDiscrepancy(event, ledger),
+                  }
+                : {}),
               ...(storage.store ? { store: storage.store } : {}),
             },
           }),

@@ -19,6 +19,7 @@ export function shopSchemaSql(table: string): string {
   link text,
   real_amount bigint,
   credits integer NOT NULL DEFAULT 0,
+  discrepancies integer NOT NULL DEFAULT 0,
   created_at bigint NOT NULL,
   updated_at bigint NOT NULL
 )`;
@@ -34,6 +35,7 @@ const COLUMNS: Record<keyof ShopOrder, string> = {
   link: 'link',
   realAmount: 'real_amount',
   credits: 'credits',
+  discrepancies: 'discrepancies',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
 };
@@ -53,6 +55,7 @@ function toOrder(row: Record<string, unknown>): ShopOrder {
     amount: int(row.amount),
     status: row.status as OrderStatus,
     credits: int(row.credits),
+    discrepancies: int(row.discrepancies),
     createdAt: int(row.created_at),
     updatedAt: int(row.updated_at),
   };
@@ -65,7 +68,7 @@ function toOrder(row: Record<string, unknown>): ShopOrder {
 function setClause(patch: Partial<ShopOrder>, values: unknown[]): string[] {
   const sets: string[] = [];
   for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined || key === 'id' || key === 'credits') continue;
+    if (value === undefined || key === 'id' || key === 'credits' || key === 'discrepancies') continue;
     values.push(value);
     sets.push(`${COLUMNS[key as keyof ShopOrder]} = $${values.length}`);
   }
@@ -148,4 +151,9 @@ export class SqlOrderRepository implements OrderRepository {
     );
     return rows[0] ? toOrder(rows[0]) : undefined;
   }
+}
+
+/** Counts one discrepancy on the order (the ledger's onDiscrepancy ran; nothing is credited). */
+export async function countDiscrepancy(query: SqlQuery, table: string, id: string): Promise<void> {
+  await query(`UPDATE ${table} SET discrepancies = discrepancies + 1 WHERE id = $1`, [id]);
 }

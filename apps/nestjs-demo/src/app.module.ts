@@ -19,8 +19,18 @@ export class AppModule {
           inject: [SHOP_CONFIG, Shop, SHOP_STORAGE],
           useFactory: (config: ShopConfig, shop: Shop, storage: ShopStorage) => ({
             ...config.gateway,
-            // The ledger serves the create outbox and the notification inbox.
+            // The ledger serves the create outbox and the notification inbox; the module's reconciler
+            // queries what the gateway could not deliver and feeds it to the @OnDepositNotification method.
             ledger: storage.ledger,
+            ...(storage.ledger
+              ? {
+                  reconciler: {
+                    intervalMs: config.reconcile.intervalMs,
+                    ...(config.reconcile.scheduleMs ? { schedule: config.reconcile.scheduleMs } : {}),
+                    ...(config.reconcile.repeatMs ? { repeatMs: config.reconcile.repeatMs } : {}),
+                  },
+                }
+              : {}),
             // Every delivery's outcome feeds the shop's counters; refusals are also logged by the module.
             notifications: {
               onResult: (result) => shop.recordDelivery(result),

@@ -26,7 +26,8 @@ export async function startApp(
   shop?: Shop,
   logger: LogLevel[] | false = ['error', 'warn'],
 ): Promise<RunningApp> {
-  const storage = await openShopStorage(config, 'nestjs', shop);
+  // The module runs the reconciler (started on bootstrap, stopped on close), not the shop kit.
+  const storage = await openShopStorage(config, 'nestjs', shop, { reconciler: false });
   // notify_url is built from this copy, whose port is filled in once listening.
   const live: ShopConfig = { ...config };
   const app = await NestFactory.create<NestExpressApplication>(

@@ -33,7 +33,13 @@ export interface ShopStorage {
  * Opens the storage of the demo called `name` (its table prefix). `shop` (tests) is used as given
  * with REDIS_URL; on the ledger it must be backed by this database, so a new one is made.
  */
-export async function openShopStorage(config: ShopConfig, name: string, shop?: Shop): Promise<ShopStorage> {
+export async function openShopStorage(
+  config: ShopConfig,
+  name: string,
+  shop?: Shop,
+  /** `reconciler: false`: the app runs its own (the NestJS module does, with the app's lifecycle). */
+  options: { reconciler?: boolean } = {},
+): Promise<ShopStorage> {
   if (config.redisUrl) {
     const notifications = await notificationStoreFor(config);
     return { shop: shop ?? new Shop(), store: notifications.store, close: notifications.close };
@@ -45,6 +51,9 @@ export async function openShopStorage(config: ShopConfig, name: string, shop?: S
     handlerDelayMs: config.handlerDelayMs,
     log: (line) => console.log(line),
   });
+  if (options.reconciler === false) {
+    return { shop: own, ledger, database, close: () => database.close() };
+  }
   // Statuses the gateway could not deliver (the shop was down past its retries, a create's answer was
   // lost) are found by query and go through the same inbox, so the handler still runs once.
   const receiver = createNotificationReceiver({

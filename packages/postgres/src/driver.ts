@@ -11,7 +11,32 @@ export interface QueryResult<Row = Record<string, unknown>> {
 export type Query = <Row extends Record<string, unknown> = Record<string, unknown>>(
   text: string,
   params?: readonly unknown[],
+  /** `prepare`: a statement the ledger runs on every notification, kept prepared per connection (pg). */
+  options?: { prepare?: boolean },
 ) => Promise<QueryResult<Row>>;
+
+/** What pg's `query` accepts: a text, or a named (prepared) statement. */
+type PgQueryArg = string | { name: string; text: string; values?: unknown[] };
+
+const names = new Map<string, string>();
+/** A stable name per statement text (FNV-1a), so pg parses and plans it once per connection. */
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (!name) {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < text.length; i++) {
+      h ^= text.charCodeAt(i);
+      h = Math.imul(h, 0x01000193);
+    }
+    name = `diamondpay_${(h >>> 0).toString(16)}_${text.length}`;
+    names.set(text, name);
+  }
+  return name;
+}
+
+function pgArg(text: string, values: unknown[] | undefined, prepare: boolean | undefined): PgQueryArg {
+  return prepare ? { name: statementName(text), text, values: values ?? [] } : text;
+}
 
 /** What the ledger needs from a database: single statements, and a transaction around some work. */
 export interface Driver {
@@ -27,7 +52,7 @@ interface PgResultLike {
 
 /** The part of a pg `PoolClient` used here. */
 export interface PgPoolClientLike {
-  query(text: string, params?: unknown[]): Promise<PgResultLike>;
+  query(text: PgQueryArg, params?: unknown[]): Promise<PgResultLike>;
   release(err?: Error | boolean): void;
   on?(event: 'error', listener: (err: Error) => void): unknown;
   off?(event: 'error', listener: (err: Error) => void): unknown;
@@ -42,7 +67,7 @@ export interface PgPoolLike {
 
 /** The part of a connected pg `Client` used here. */
 export interface PgClientLike {
-  query(text: string, params?: unknown[]): Promise<PgResultLike>;
+  query(text: PgQueryArg, params?: unknown[]): Promise<PgResultLike>;
 }
 
 interface PGliteResultLike {
@@ -93,12 +118,15 @@ type TxOutcome<T> = { value: T } | { error: unknown; rollbackFailed: unknown };
 
 // Runs `work` between BEGIN and COMMIT on one pg connection; ROLLBACK on a throw.
 async function pgTransaction<T>(
-  run: (text: string, values?: unknown[]) => Promise<PgResultLike>,
+  run: (text: PgQueryArg, values?: unknown[]) => Promise<PgResultLike>,
   work: (query: Query) => Promise<T>,
 ): Promise<TxOutcome<T>> {
   await run('BEGIN');
   try {
-    const value = await work(async (text, values) => fromPg(await run(text, params(values))));
+    const value = await work(async (text, values, options) => {
+      const arg = pgArg(text, params(values), options?.prepare);
+      return fromPg(await (typeof arg === 'string' ? run(arg, params(values)) : run(arg)));
+    });
     await run('COMMIT');
     return { value };
   } catch (error) {
@@ -147,7 +175,7 @@ export function toDriver(db: unknown): Driver {
         };
         let outcome: TxOutcome<T>;
         try {
-          outcome = await pgTransaction((text, values) => client.query(text, values), work);
+          outcome = await pgTransaction((arg, values) => client.query(arg, values), work);
         } catch (error) {
           // BEGIN failed: the connection is suspect.
           release(error ?? true);
@@ -177,7 +205,7 @@ export function toDriver(db: unknown): Driver {
     },
     transaction(work) {
       const run = queue.then(async () => {
-        const outcome = await pgTransaction((text, values) => client.query(text, values), work);
+        const outcome = await pgTransaction((arg, values) => client.query(arg, values), work);
         if ('value' in outcome) return outcome.value;
         throw outcome.error;
       });

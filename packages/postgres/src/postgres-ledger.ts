@@ -41,15 +41,19 @@ export interface PostgresLedger extends Ledger {
 
 function closedGuard(query: Query): { tx: LedgerTransaction; query: Query; close(): void } {
   let open = true;
-  const guarded: Query = (text, params) => {
+  const guarded: Query = (text, params, options) => {
     if (!open) {
       return Promise.reject(
         new Error('ledger transaction is finished: run SQL with `tx.query` only inside the handler call'),
       );
     }
-    return query(text, params);
+    return query(text, params, options);
   };
-  return { tx: { query: guarded }, query: guarded, close: () => (open = false) };
+  return {
+    tx: { query: (text, params) => guarded(text, params) },
+    query: guarded,
+    close: () => (open = false),
+  };
 }
 
 class PostgresLedgerImpl implements PostgresLedger {

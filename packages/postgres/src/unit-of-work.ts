@@ -30,6 +30,8 @@ const UPDATABLE = [
 ] as const satisfies readonly (keyof LedgerOrderUpdate)[];
 
 const PK = 'kind = $1 AND platform_id = $2 AND cl_id = $3';
+// The statements of every notification stay prepared per connection (pg parses and plans them once).
+const PREPARE = { prepare: true } as const;
 export const refParams = (ref: LedgerOrderRef): unknown[] => [ref.kind, ref.platform_id, ref.cl_id];
 const sameRef = (a: LedgerOrderRef, b: LedgerOrderRef) =>
   a.kind === b.kind && a.platform_id === b.platform_id && a.cl_id === b.cl_id;
@@ -91,17 +93,21 @@ export class PostgresUnitOfWork implements LedgerUnitOfWork {
 
   async recordInbox(entry: LedgerInboxEntry): Promise<boolean> {
     await this.flush();
-    const { rows } = await this.query(this.sql.recordInboxAndLock, [
-      entry.key,
-      entry.order.kind,
-      entry.order.platform_id,
-      entry.order.cl_id,
-      entry.gateway_id,
-      entry.status,
-      entry.source,
-      entry.effect ?? null,
-      entry.received_at,
-    ]);
+    const { rows } = await this.query(
+      this.sql.recordInboxAndLock,
+      [
+        entry.key,
+        entry.order.kind,
+        entry.order.platform_id,
+        entry.order.cl_id,
+        entry.gateway_id,
+        entry.status,
+        entry.source,
+        entry.effect ?? null,
+        entry.received_at,
+      ],
+      PREPARE,
+    );
     const row = rows[0];
     if (!row) throw new Error('ledger: recordInbox returned no row');
     this.locked = row.cl_id === null ? undefined : { ref: entry.order, order: toOrder(row) };
@@ -116,8 +122,8 @@ export class PostgresUnitOfWork implements LedgerUnitOfWork {
   async lockOrder(ref: LedgerOrderRef, gateway_id: string, now: number): Promise<LedgerOrder> {
     if (this.locked && sameRef(this.locked.ref, ref)) return this.locked.order;
     await this.flush();
-    await this.query(this.sql.insertExternal, [...refParams(ref), gateway_id, now]);
-    const { rows } = await this.query(this.sql.lockOrder, refParams(ref));
+    await this.query(this.sql.insertExternal, [...refParams(ref), gateway_id, now], PREPARE);
+    const { rows } = await this.query(this.sql.lockOrder, refParams(ref), PREPARE);
     const row = rows[0];
     if (!row) throw new Error('ledger: the order row vanished while locking it');
     const order = toOrder(row);
@@ -168,7 +174,7 @@ export class PostgresUnitOfWork implements LedgerUnitOfWork {
     }
     const text =
       update && setEffect ? `WITH o AS (${update} RETURNING 1) ${setEffect}` : (update ?? setEffect)!;
-    await this.query(text, values);
+    await this.query(text, values, PREPARE);
   }
 }
 

@@ -4,7 +4,7 @@
 // exactly once in its shop, none twice, and no deposit was ever sent twice for one payment_cl_id.
 
 import { type Sandbox, startSandbox } from '@diamondpay/sandbox';
-import { loadShopConfig, Shop } from '@diamondpay-demo/shop';
+import { loadShopConfig, type Shop } from '@diamondpay-demo/shop';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startApp as startHono } from '../apps/hono-demo/src/app.js';
 import { startApp as startKoa } from '../apps/koa-demo/src/app.js';
@@ -48,7 +48,7 @@ beforeAll(async () => {
         },
       },
     );
-    shops.set(name, await start(config, new Shop()));
+    shops.set(name, await start(config));
   }
 });
 

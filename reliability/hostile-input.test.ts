@@ -2,7 +2,7 @@
 // app). Each gets a clear error status and body, no handler runs, and the server stays up.
 
 import { type Sandbox, startSandbox } from '@diamondpay/sandbox';
-import { loadShopConfig, Shop } from '@diamondpay-demo/shop';
+import { loadShopConfig } from '@diamondpay-demo/shop';
 import { depositFields, signedBody } from '@diamondpay-internal/test-signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp as startHono } from '../apps/hono-demo/src/app.js';
@@ -133,13 +133,17 @@ afterAll(async () => {
 
 describe.each(Object.entries(APPS))('%s notification route under hostile input', (_name, start) => {
   let app: Awaited<ReturnType<typeof start>>;
-  const shop = new Shop();
+  // The demo's own shop (its orders in the shop database, beside the ledger).
+  const shop = {
+    stats: () => app.shop.stats(),
+    getOrder: (id: string) => app.shop.getOrder(id),
+  };
   beforeAll(async () => {
     const config = loadShopConfig(
       {},
       { host: '127.0.0.1', port: 0, gateway: { ...loadShopConfig({}).gateway, baseUrl: sandbox.url } },
     );
-    app = await start(config, shop);
+    app = await start(config);
   });
   afterAll(async () => {
     await app?.close();

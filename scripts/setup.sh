@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine for this repo: pnpm (from the npm registry; Corepack cannot fetch it here),
-# the system packages the tests use (Chromium for browser tests, redis-server for the Redis store),
+# the system packages the tests use (Chromium for browser tests, redis-server for the Redis store,
+# the PostgreSQL server for the ledger: the tests create throw-away clusters with its initdb),
 # the workspace dependencies from the lockfile, and a build of every package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,8 @@ fi
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+# Debian puts initdb under /usr/lib/postgresql/<version>/bin, not on the PATH.
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq

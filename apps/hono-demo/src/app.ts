@@ -7,16 +7,18 @@ import {
   depositNotifications,
   diamondPay,
   isDiamondPayError,
+  type Ledger,
   type NotificationStore,
 } from '@diamondpay/hono';
 import {
-  notificationStoreFor,
   notifyUrlFor,
+  openShopStorage,
   orderJson,
   renderHome,
   renderOrder,
   Shop,
   type ShopConfig,
+  type ShopStorage,
 } from '@diamondpay-demo/shop';
 import { type ServerType, serve } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
@@ -34,9 +36,18 @@ async function orderInput(c: Context): Promise<{ productId: string; serviceId: s
   return { productId: String(body.product_id ?? ''), serviceId: String(body.service_id ?? '') };
 }
 
-/** The shop's Hono app. `config` is read per request (startApp fills in the port it got). */
-export function createApp(config: ShopConfig, shop: Shop = new Shop(), store?: NotificationStore): Hono {
+/**
+ * The shop's Hono app. `config` is read per request (startApp fills in the port it got). With a
+ * `ledger`, creates go through its outbox and each notification is one transaction in which the
+ * shop credits the order (`tx`); else `store` (or the in-memory default) de-duplicates.
+ */
+export function createApp(
+  config: ShopConfig,
+  shop: Shop = new Shop(),
+  storage: { ledger?: Ledger; store?: NotificationStore } = {},
+): Hono {
   const app = new Hono();
+  const { ledger, store } = storage;
 
   app.onError((error, c) => {
     // The gateway refused or could not be reached while creating the deposit.
@@ -48,7 +59,7 @@ export function createApp(config: ShopConfig, shop: Shop = new Shop(), store?: N
 
   app.get('/', (c) => c.html(renderHome(shop)));
 
-  app.post('/orders', diamondPay(config.gateway), async (c) => {
+  app.post('/orders', diamondPay({ ...config.gateway, ledger }), async (c) => {
     let order: Awaited<ReturnType<Shop['newOrder']>>;
     try {
       order = await shop.newOrder(await orderInput(c));
@@ -69,14 +80,26 @@ export function createApp(config: ShopConfig, shop: Shop = new Shop(), store?: N
 
   app.post(
     NOTIFICATION_PATH,
-    depositNotifications({
-      ...config.gateway,
-      store,
-      onDeposit: async (notification) => {
-        await shop.applyNotification(notification);
-      },
-      onResult: (result) => shop.recordDelivery(result),
-    }),
+    ledger
+      ? depositNotifications({
+          ...config.gateway,
+          ledger,
+          // One UPDATE on the notification's transaction: commits with its inbox record, or neither.
+          onDeposit: async (notification, _c, { tx }) => {
+            await shop.applyNotification(notification, { tx });
+          },
+          // A status contradicting the record (paid after cancelled…): counted, never credited.
+          onDiscrepancy: (event, _c, { tx }) => shop.recordDiscrepancy(event, { tx }),
+          onResult: (result) => shop.recordDelivery(result),
+        })
+      : depositNotifications({
+          ...config.gateway,
+          store,
+          onDeposit: async (notification) => {
+            await shop.applyNotification(notification);
+          },
+          onResult: (result) => shop.recordDelivery(result),
+        }),
   );
 
   app.get('/orders/:id', async (c) => {
@@ -98,14 +121,18 @@ export interface RunningApp {
   url: string;
   app: Hono;
   shop: Shop;
+  storage: ShopStorage;
   close(): Promise<void>;
 }
 
-/** Serves the shop with @hono/node-server on config.host:config.port (0 = a free port). */
-export async function startApp(config: ShopConfig, shop: Shop = new Shop()): Promise<RunningApp> {
+/**
+ * Serves the shop with @hono/node-server on config.host:config.port (0 = a free port), its orders and
+ * ledger in the shop database (PGlite, or DATABASE_URL). `shop` is used only with REDIS_URL.
+ */
+export async function startApp(config: ShopConfig, shop?: Shop): Promise<RunningApp> {
   const live: ShopConfig = { ...config };
-  const notificationStore = await notificationStoreFor(config);
-  const app = createApp(live, shop, notificationStore.store);
+  const storage = await openShopStorage(config, 'hono', shop);
+  const app = createApp(live, storage.shop, storage);
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
     s.once('error', reject);
@@ -117,13 +144,14 @@ export async function startApp(config: ShopConfig, shop: Shop = new Shop()): Pro
   return {
     url,
     app,
-    shop,
+    shop: storage.shop,
+    storage,
     close: async () => {
       await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         if ('closeAllConnections' in server) server.closeAllConnections();
       });
-      await notificationStore.close();
+      await storage.close();
     },
   };
 }

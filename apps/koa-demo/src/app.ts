@@ -8,17 +8,19 @@ import {
   type DiamondPayState,
   diamondPay,
   isDiamondPayError,
+  type Ledger,
   type NotificationStore,
 } from '@diamondpay/koa';
 import { diamondPayRouter } from '@diamondpay/koa/router';
 import {
-  notificationStoreFor,
   notifyUrlFor,
+  openShopStorage,
   orderJson,
   renderHome,
   renderOrder,
   Shop,
   type ShopConfig,
+  type ShopStorage,
 } from '@diamondpay-demo/shop';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
@@ -29,28 +31,46 @@ export interface RunningApp {
   close(): Promise<void>;
   app: Koa<DiamondPayState>;
   shop: Shop;
+  storage: ShopStorage;
 }
 
-/** The Koa app. `config` must give a reachable notify URL (publicUrl, or a fixed port). */
+/**
+ * The Koa app. `config` must give a reachable notify URL (publicUrl, or a fixed port). With a
+ * `ledger`, creates go through its outbox and each notification is one transaction in which the
+ * shop credits the order (`tx`); else `store` (or the in-memory default) de-duplicates.
+ */
 export function createApp(
   config: ShopConfig,
   shop: Shop = new Shop(),
-  store?: NotificationStore,
+  storage: { ledger?: Ledger; store?: NotificationStore } = {},
 ): Koa<DiamondPayState> {
+  const { ledger, store } = storage;
   const notifyUrl = notifyUrlFor(config, DEPOSIT_NOTIFICATION_PATH);
   const app = new Koa<DiamondPayState>();
   const router = new Router<DiamondPayState>();
 
   // The notification route, from the router plugin. It is mounted before the body parser below,
   // so it reads the raw request itself (mounted after it, it would use ctx.request.rawBody).
-  const notifications = diamondPayRouter({
-    ...config.gateway,
-    store,
-    onDeposit: async (notification) => {
-      await shop.applyNotification(notification); // throws for an unknown order: the gateway retries
-    },
-    onResult: (result) => shop.recordDelivery(result),
-  });
+  // A throw (unknown order) makes the gateway retry; with the ledger it also rolls the credit back.
+  const notifications = ledger
+    ? diamondPayRouter({
+        ...config.gateway,
+        ledger,
+        onDeposit: async (notification, _ctx, { tx }) => {
+          await shop.applyNotification(notification, { tx });
+        },
+        // A status contradicting the record (paid after cancelled…): counted, never credited.
+        onDiscrepancy: (event, _ctx, { tx }) => shop.recordDiscrepancy(event, { tx }),
+        onResult: (result) => shop.recordDelivery(result),
+      })
+    : diamondPayRouter({
+        ...config.gateway,
+        store,
+        onDeposit: async (notification) => {
+          await shop.applyNotification(notification);
+        },
+        onResult: (result) => shop.recordDelivery(result),
+      });
 
   router.get('/', (ctx) => {
     ctx.type = 'html';
@@ -103,15 +123,18 @@ export function createApp(
   });
 
   app.use(notifications.routes());
-  app.use(diamondPay(config.gateway));
+  app.use(diamondPay({ ...config.gateway, ledger }));
   app.use(bodyParser());
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;
 }
 
-/** Listens on config.host:config.port (0 = a free port) and serves the app. Prints nothing. */
-export async function startApp(config: ShopConfig, shop: Shop = new Shop()): Promise<RunningApp> {
+/**
+ * Listens on config.host:config.port (0 = a free port) and serves the app, its orders and ledger in
+ * the shop database (PGlite, or DATABASE_URL). `shop` is used only with REDIS_URL. Prints nothing.
+ */
+export async function startApp(config: ShopConfig, shop?: Shop): Promise<RunningApp> {
   const server = createServer();
   server.listen(config.port, config.host);
   await once(server, 'listening');
@@ -119,23 +142,20 @@ export async function startApp(config: ShopConfig, shop: Shop = new Shop()): Pro
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   // With port 0 the notify URL is known only now.
-  const notificationStore = await notificationStoreFor(config);
-  const app = createApp(
-    { ...config, port, publicUrl: config.publicUrl ?? url },
-    shop,
-    notificationStore.store,
-  );
+  const storage = await openShopStorage(config, 'koa', shop);
+  const app = createApp({ ...config, port, publicUrl: config.publicUrl ?? url }, storage.shop, storage);
   server.on('request', app.callback());
   return {
     url,
     app,
-    shop,
+    shop: storage.shop,
+    storage,
     close: async () => {
       await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       });
-      await notificationStore.close();
+      await storage.close();
     },
   };
 }

@@ -2,4 +2,4 @@
 import { describeDemoPurchase } from '@diamondpay-demo/shop/testing';
 import { startApp } from './app.js';
 
-describeDemoPurchase('nestjs-demo', (config, shop) => startApp(config, shop, false));
+describeDemoPurchase('nestjs-demo', (config) => startApp(config, undefined, false));

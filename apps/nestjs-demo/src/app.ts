@@ -1,7 +1,7 @@
 // The demo shop on NestJS (Express platform): startApp builds the app and listens.
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
-import { Shop, type ShopConfig } from '@diamondpay-demo/shop';
+import { openShopStorage, type Shop, type ShopConfig, type ShopStorage } from '@diamondpay-demo/shop';
 import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
@@ -13,19 +13,25 @@ export interface RunningApp {
   url: string;
   app: NestExpressApplication;
   shop: Shop;
+  storage: ShopStorage;
   close(): Promise<void>;
 }
 
-/** Serves the shop on config.host:config.port (0 = a free port). */
+/**
+ * Serves the shop on config.host:config.port (0 = a free port), its orders and ledger in the shop
+ * database (PGlite, or DATABASE_URL). `shop` is used only with REDIS_URL.
+ */
 export async function startApp(
   config: ShopConfig,
-  shop: Shop = new Shop(),
+  shop?: Shop,
   logger: LogLevel[] | false = ['error', 'warn'],
 ): Promise<RunningApp> {
+  // The module runs the reconciler (started on bootstrap, stopped on close), not the shop kit.
+  const storage = await openShopStorage(config, 'nestjs', shop, { reconciler: false });
   // notify_url is built from this copy, whose port is filled in once listening.
   const live: ShopConfig = { ...config };
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.register({ config: live, shop }),
+    AppModule.register({ config: live, storage }),
     new ExpressAdapter(),
     // No rawBody needed: the module keeps the body parsers off its notification route.
     { logger, forceCloseConnections: true },
@@ -34,5 +40,14 @@ export async function startApp(
   const { port } = app.getHttpServer().address() as AddressInfo;
   live.port = port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return { url: `http://${host}:${port}`, app, shop, close: () => app.close() };
+  return {
+    url: `http://${host}:${port}`,
+    app,
+    shop: storage.shop,
+    storage,
+    close: async () => {
+      await app.close();
+      await storage.close();
+    },
+  };
 }

@@ -2,4 +2,4 @@
 import { describeBrowserPurchase } from '@diamondpay-demo/shop/testing';
 import { startApp } from './app.js';
 
-describeBrowserPurchase('nestjs-demo', (config, shop) => startApp(config, shop, false));
+describeBrowserPurchase('nestjs-demo', (config) => startApp(config, undefined, false));

@@ -1,8 +1,13 @@
-import { type DepositNotification, DiamondPayService, OnDepositNotification } from '@diamondpay/nestjs';
-import { notifyUrlFor, Shop, type ShopConfig, type ShopOrder } from '@diamondpay-demo/shop';
+import {
+  type DepositNotification,
+  DiamondPayService,
+  type LedgerHandlerContext,
+  OnDepositNotification,
+} from '@diamondpay/nestjs';
+import { notifyUrlFor, Shop, type ShopConfig, type ShopOrder, type ShopStorage } from '@diamondpay-demo/shop';
 import { Inject, Injectable } from '@nestjs/common';
 import { NOTIFICATION_PATH } from './app.constants.js';
-import { SHOP_CONFIG } from './shop.module.js';
+import { SHOP_CONFIG, SHOP_STORAGE } from './shop.module.js';
 
 /** Orders through the shop kit; payments through Diamond Pay. */
 @Injectable()
@@ -11,6 +16,7 @@ export class ShopService {
     @Inject(Shop) readonly shop: Shop,
     @Inject(DiamondPayService) private readonly diamondPay: DiamondPayService,
     @Inject(SHOP_CONFIG) private readonly config: ShopConfig,
+    @Inject(SHOP_STORAGE) private readonly storage: ShopStorage,
   ) {}
 
   /** Creates the order and its deposit; the payer goes to the returned order's `link`. */
@@ -25,9 +31,14 @@ export class ShopService {
     return this.shop.attachDeposit(order.id, created);
   }
 
-  /** Verified by the module's route; throwing (unknown order) makes the gateway retry. */
+  /**
+   * Verified by the module's route; throwing (unknown order) makes the gateway retry. With the
+   * ledger the second argument is its `{ tx }`: the credit is one UPDATE in the notification's
+   * transaction (without it, the request).
+   */
   @OnDepositNotification()
-  async onDeposit(notification: DepositNotification): Promise<void> {
-    await this.shop.applyNotification(notification);
+  async onDeposit(notification: DepositNotification, second: unknown): Promise<void> {
+    if (this.storage.ledger) await this.shop.applyNotification(notification, second as LedgerHandlerContext);
+    else await this.shop.applyNotification(notification);
   }
 }

@@ -9,6 +9,27 @@ export interface ShopConfig {
   publicUrl?: string;
   gateway: DiamondPayConfig;
   redisUrl?: string;
+  /** A PostgreSQL server for orders and the ledger; unset: PGlite embedded in the process. */
+  databaseUrl?: string;
+  /** The shop's reconciler (with the ledger): how often it runs and when it checks an order. */
+  reconcile: {
+    /** Between passes, ms (RECONCILE_INTERVAL_MS, default 30 000). */
+    intervalMs: number;
+    /** Checks after an order's creation, ms (RECONCILE_SCHEDULE_MS, comma-separated; default core's 1, 2, 5, 10, 30 min). */
+    scheduleMs?: number[];
+    /** After the schedule, check every this many ms (RECONCILE_REPEAT_MS; default hourly). */
+    repeatMs?: number;
+  };
+  /** Fault injection (SHOP_HANDLER_DELAY_MS): the notification handler waits this long after crediting. */
+  handlerDelayMs?: number;
+}
+
+function positiveInt(name: string, text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new Error(`${name} must be a positive integer (ms), got ${text}`);
+  return n;
 }
 
 export const SANDBOX_DEFAULT_URL = 'http://127.0.0.1:4010';
@@ -34,6 +55,15 @@ export function loadShopConfig(
       retryBaseDelayMs: 200,
     },
     redisUrl: env.REDIS_URL || undefined,
+    databaseUrl: env.DATABASE_URL || undefined,
+    reconcile: {
+      intervalMs: positiveInt('RECONCILE_INTERVAL_MS', env.RECONCILE_INTERVAL_MS) ?? 30_000,
+      scheduleMs: env.RECONCILE_SCHEDULE_MS
+        ? env.RECONCILE_SCHEDULE_MS.split(',').map((v) => positiveInt('RECONCILE_SCHEDULE_MS', v.trim())!)
+        : undefined,
+      repeatMs: positiveInt('RECONCILE_REPEAT_MS', env.RECONCILE_REPEAT_MS),
+    },
+    handlerDelayMs: positiveInt('SHOP_HANDLER_DELAY_MS', env.SHOP_HANDLER_DELAY_MS),
   };
   return { ...config, ...overrides, gateway: { ...config.gateway, ...overrides.gateway } };
 }

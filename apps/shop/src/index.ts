@@ -1,5 +1,6 @@
 export { PRODUCTS, type Product, SERVICES } from './catalogue.js';
 export { loadShopConfig, notifyUrlFor, SANDBOX_DEFAULT_URL, type ShopConfig } from './config.js';
+export { openShopDatabase, type ShopDatabase } from './database.js';
 export { runDev, type StartApp } from './dev.js';
 export { type DemoNotificationStore, notificationStoreFor } from './notification-store.js';
 export {
@@ -12,3 +13,5 @@ export {
   UnknownOrderError,
 } from './orders.js';
 export { escapeHtml, orderJson, renderHome, renderOrder } from './pages.js';
+export { SqlOrderRepository, type SqlQuery, shopSchemaSql } from './sql-orders.js';
+export { openShopStorage, type ShopStorage } from './storage.js';

@@ -1,7 +1,14 @@
 // The shop's orders. Notifications are applied idempotently: only a pending order changes state,
 // and what counts is the amount actually received (`real_amount`) against the shop's own price.
-import type { CreatedDeposit, DepositNotification, ReceiveResult } from '@diamondpay/core';
+import type {
+  CreatedDeposit,
+  DepositNotification,
+  DiscrepancyEvent,
+  LedgerTransaction,
+  ReceiveResult,
+} from '@diamondpay/core';
 import { PRODUCTS, type Product, SERVICES } from './catalogue.js';
+import { countDiscrepancy, SqlOrderRepository } from './sql-orders.js';
 
 export type OrderStatus = 'pending' | 'paid' | 'underpaid' | 'cancelled';
 
@@ -17,6 +24,10 @@ export interface ShopOrder {
   link?: string;
   /** Cents actually received. */
   realAmount?: number;
+  /** How many times the order was credited (SQL store): exactly 1 for a paid or underpaid order. */
+  credits?: number;
+  /** How many status conflicts the ledger reported for the order (SQL store; never credited). */
+  discrepancies?: number;
   createdAt: number;
   updatedAt: number;
 }
@@ -73,6 +84,8 @@ export interface ShopStats {
   notificationsHandled: number;
   /** Handler runs that changed an order. */
   ordersUpdated: number;
+  /** Status conflicts the ledger reported (onDiscrepancy runs). */
+  discrepancies: number;
   /** Deliveries the receiver saw, by outcome (fed through `recordDelivery`). */
   deliveries: Record<ReceiveResult['outcome'], number>;
 }
@@ -101,11 +114,24 @@ export class Shop {
     ordersCreated: 0,
     notificationsHandled: 0,
     ordersUpdated: 0,
+    discrepancies: 0,
     deliveries: { processed: 0, duplicate: 0, rejected: 0, failed: 0, busy: 0 },
   };
 
-  constructor(options: { store?: OrderRepository } = {}) {
+  private readonly handlerDelayMs: number;
+  private readonly log: (line: string) => void;
+
+  /**
+   * `handlerDelayMs` (fault injection, the reliability test): after crediting, the handler waits this
+   * long inside the notification's transaction, having logged `crediting <order id>`, so a process
+   * killed then dies mid-handler.
+   */
+  constructor(
+    options: { store?: OrderRepository; handlerDelayMs?: number; log?: (line: string) => void } = {},
+  ) {
     this.store = options.store ?? new MemoryOrderRepository();
+    this.handlerDelayMs = options.handlerDelayMs ?? 0;
+    this.log = options.log ?? (() => {});
   }
 
   /** The product shown on the home page. */
@@ -143,23 +169,52 @@ export class Shop {
     return order;
   }
 
-  /** Applies a verified deposit notification. Throws for an unknown order, so the gateway retries. */
-  async applyNotification(n: DepositNotification): Promise<{ order?: ShopOrder; changed: boolean }> {
+  /**
+   * Applies a verified deposit notification. Throws for an unknown order, so the gateway retries.
+   * With `ledger` (the ledger's handler context) the credit is one UPDATE on the notification's
+   * transaction: the ledger runs this once per status change, and a throw rolls both back.
+   */
+  async applyNotification(
+    n: DepositNotification,
+    ledger?: { tx: LedgerTransaction },
+  ): Promise<{ order?: ShopOrder; changed: boolean }> {
     this.counters.notificationsHandled++;
-    const order = await this.store.get(n.payment_cl_id);
+    const store = ledger ? this.sqlStore().within(ledger.tx) : this.store;
+    const order = await store.get(n.payment_cl_id);
     if (!order) throw new UnknownOrderError(n.payment_cl_id);
     let next: OrderStatus | undefined;
     if (n.outcome === 'paid') next = n.real_amount < order.amount ? 'underpaid' : 'paid';
     else if (n.outcome === 'not_paid') next = 'cancelled';
     if (!next) return { order, changed: false };
-    const result = await this.store.transition(order.id, 'pending', {
-      status: next,
-      realAmount: n.real_amount,
-      paymentId: n.payment_id,
-      updatedAt: Date.now(),
-    });
+    const patch = { status: next, realAmount: n.real_amount, paymentId: n.payment_id, updatedAt: Date.now() };
+    if (ledger) {
+      const credited = await this.sqlStore()
+        .within(ledger.tx)
+        .credit(order.id, patch, next !== 'cancelled');
+      if (this.handlerDelayMs > 0) {
+        this.log(`crediting ${order.id}`);
+        await new Promise((r) => setTimeout(r, this.handlerDelayMs));
+      }
+      this.counters.ordersUpdated++;
+      return { order: credited, changed: true };
+    }
+    const result = await this.store.transition(order.id, 'pending', patch);
     if (result.changed) this.counters.ordersUpdated++;
     return result;
+  }
+
+  /** The ledger's onDiscrepancy: counts the conflict on the order, credits nothing. */
+  async recordDiscrepancy(event: DiscrepancyEvent, ledger: { tx: LedgerTransaction }): Promise<void> {
+    this.counters.discrepancies++;
+    const n = event.notification;
+    const id = n.kind === 'deposit' ? n.payment_cl_id : n.payout_cl_id;
+    await countDiscrepancy((text, params) => ledger.tx.query(text, params), this.sqlStore().table, id);
+  }
+
+  private sqlStore(): SqlOrderRepository {
+    if (!(this.store instanceof SqlOrderRepository))
+      throw new Error('a ledger transaction needs the SQL order store (openShopDatabase)');
+    return this.store;
   }
 
   getOrder(id: string) {

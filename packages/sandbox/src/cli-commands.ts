@@ -8,6 +8,7 @@ import {
   SIGN_TYPES,
   type SignType,
 } from '@diamondpay/core';
+import { RECONCILE_HELP, ReconcileUsageError, reconcileCommand } from './cli-reconcile.js';
 import { isAck, type NotificationFields, postNotification, signedNotificationBody } from './notifier.js';
 import { DEFAULT_MERCHANT, feeFor } from './orders.js';
 import { startSandbox } from './server.js';
@@ -26,6 +27,8 @@ export interface CliIo {
   readStdin(): Promise<string>;
   /** Resolves with the signal's name when the process is asked to stop (SIGINT/SIGTERM). */
   waitForSignal(): Promise<string>;
+  /** Environment variables (`reconcile` reads DATABASE_URL and DIAMONDPAY_*). Default: none. */
+  env?: Record<string, string | undefined>;
 }
 
 class UsageError extends Error {
@@ -44,11 +47,13 @@ Usage:
   diamondpay sign [--key K] [--sign-type T] key=value ...      print the signature of parameters
   diamondpay verify [--key K] key=value ... sign=...           check a signature (exit 0 valid, 1 invalid)
   diamondpay trigger deposit --url URL [options]               send one signed deposit notification
+  diamondpay reconcile --database-url URL [options]            one reconciler pass over a PostgreSQL ledger
 
 Run "diamondpay <command> --help" for a command's options.
 `;
 
 const HELP: Record<string, string> = {
+  reconcile: RECONCILE_HELP,
   sandbox: `Usage: diamondpay sandbox [options]
 
 Runs a Diamond Pay gateway on this machine until Ctrl+C (SIGINT) or SIGTERM.
@@ -323,6 +328,14 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> =
   sign: signCommand,
   verify: verifyCommand,
   trigger: triggerCommand,
+  reconcile: async (args, io) => {
+    try {
+      return await reconcileCommand(args, { stdout: io.stdout, stderr: io.stderr, env: io.env ?? {} });
+    } catch (error) {
+      if (error instanceof ReconcileUsageError) throw new UsageError(error.message, 'reconcile');
+      throw error;
+    }
+  },
 };
 
 /** Runs `diamondpay <argv>` and resolves with the exit code. */

@@ -3,6 +3,7 @@
 import { type CliIo, runCli } from './cli-commands.js';
 
 const io: CliIo = {
+  env: process.env,
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   readStdin: async () => {

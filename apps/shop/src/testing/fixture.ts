@@ -2,17 +2,20 @@
 import { type Sandbox, startSandbox } from '@diamondpay/sandbox';
 import { afterAll, beforeAll } from 'vitest';
 import { loadShopConfig, type ShopConfig } from '../config.js';
-import { Shop } from '../orders.js';
+import type { Shop } from '../orders.js';
+import type { ShopStorage } from '../storage.js';
 
 /** What a demo's startApp gives back, as far as the shared tests need it. */
 export interface DemoApp {
   url: string;
   shop: Shop;
+  /** The demo's storage (its ledger and database), when it has one. */
+  storage?: ShopStorage;
   close(): Promise<void>;
 }
 
-/** Starts a demo on `config` with `shop` as its order database (e.g. each demo's own startApp). */
-export type StartDemo = (config: ShopConfig, shop: Shop) => Promise<DemoApp>;
+/** Starts a demo on `config` (each demo's own startApp: orders and ledger in its shop database). */
+export type StartDemo = (config: ShopConfig) => Promise<DemoApp>;
 
 /** Where every demo serves deposit notifications. */
 export const NOTIFICATION_PATH = '/diamondpay/notifications/deposit';
@@ -27,7 +30,11 @@ export interface DemoFixture {
  * Registers beforeAll/afterAll in the calling describe block: a sandbox (timeScale 0.001, seed 1)
  * and the demo on a free loopback port, pointed at it with an otherwise empty env (the defaults).
  */
-export function useSandboxedDemo(start: StartDemo): DemoFixture {
+export function useSandboxedDemo(
+  start: StartDemo,
+  /** Changes the demo's configuration (e.g. a fast reconciler). */
+  configure: (config: ShopConfig) => ShopConfig = (c) => c,
+): DemoFixture {
   let sandbox: Sandbox | undefined;
   let app: DemoApp | undefined;
   beforeAll(async () => {
@@ -36,7 +43,7 @@ export function useSandboxedDemo(start: StartDemo): DemoFixture {
       {},
       { host: '127.0.0.1', port: 0, gateway: { baseUrl: sandbox.url, ...sandbox.merchant } },
     );
-    app = await start(config, new Shop());
+    app = await start(configure(config));
   }, 60_000);
   afterAll(async () => {
     await app?.close();

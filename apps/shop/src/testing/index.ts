@@ -2,6 +2,7 @@
 export { describeBrowserPurchase } from './browser-purchase.js';
 export { CHROMIUM_ARGS, launchChromium } from './chromium.js';
 export { describeDemoPurchase } from './demo-purchase.js';
+export { describeDemoReconciliation } from './demo-reconcile.js';
 export {
   type DemoApp,
   type DemoFixture,

@@ -1,0 +1,5 @@
+// The reconciler shared by every demo (see @diamondpay-demo/shop/testing), through the Koa demo.
+import { describeDemoReconciliation } from '@diamondpay-demo/shop/testing';
+import { startApp } from './app.js';
+
+describeDemoReconciliation('koa-demo', startApp);

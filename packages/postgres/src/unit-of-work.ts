@@ -1,0 +1,185 @@
+// The ledger's operations inside one transaction, written to cost few round trips, because every
+// statement is a round trip and a notification's transaction is the hot path:
+// - recordInbox inserts the inbox row and, in the same statement, locks the order row it names (the
+//   receiver locks it next anyway), so lockOrder usually needs no statement of its own;
+// - updateOrder and setInboxEffect are held and written together as one statement just before the
+//   next statement of the transaction (the merchant's first `tx.query`) or before COMMIT, so the
+//   merchant's SQL always sees them.
+import type {
+  LedgerInboxEntry,
+  LedgerOrder,
+  LedgerOrderRef,
+  LedgerOrderUpdate,
+  LedgerTransaction,
+  LedgerUnitOfWork,
+} from '@diamondpay/core';
+import type { Query } from './driver.js';
+import { toOrder, toSafeInt } from './rows.js';
+import type { LedgerTables } from './schema.js';
+
+// The order columns a transition may write (also the contract's names).
+const UPDATABLE = [
+  'gateway_id',
+  'status',
+  'final',
+  'real_amount',
+  'fee',
+  'next_check_at',
+  'checks',
+  'create_state',
+] as const satisfies readonly (keyof LedgerOrderUpdate)[];
+
+const PK = 'kind = $1 AND platform_id = $2 AND cl_id = $3';
+// The statements of every notification stay prepared per connection (pg parses and plans them once).
+const PREPARE = { prepare: true } as const;
+export const refParams = (ref: LedgerOrderRef): unknown[] => [ref.kind, ref.platform_id, ref.cl_id];
+const sameRef = (a: LedgerOrderRef, b: LedgerOrderRef) =>
+  a.kind === b.kind && a.platform_id === b.platform_id && a.cl_id === b.cl_id;
+
+/** Checks an amount in cents before it is written. */
+export function cents(value: number, field: string): number {
+  if (!Number.isSafeInteger(value)) throw new RangeError(`ledger ${field}: ${value} is not an integer`);
+  return value;
+}
+
+export function unitStatements(t: LedgerTables) {
+  return {
+    // The inbox insert runs first (outer side of the join), then the order row is locked.
+    recordInboxAndLock: `WITH ins AS (
+        INSERT INTO ${t.inbox}
+          (key, kind, platform_id, cl_id, gateway_id, status, source, effect, received_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        ON CONFLICT (key) DO NOTHING RETURNING key
+      )
+      SELECT i.inbox_fresh, o.*
+      FROM (SELECT count(*)::int AS inbox_fresh FROM ins) AS i
+      LEFT JOIN LATERAL (
+        SELECT * FROM ${t.orders} WHERE kind = $2 AND platform_id = $3 AND cl_id = $4 FOR UPDATE
+      ) AS o ON true`,
+    insertExternal: `INSERT INTO ${t.orders}
+      (kind, platform_id, cl_id, create_state, gateway_id, created_at, updated_at)
+      VALUES ($1, $2, $3, 'external', $4, $5, $5)
+      ON CONFLICT (kind, platform_id, cl_id) DO NOTHING`,
+    lockOrder: `SELECT * FROM ${t.orders} WHERE ${PK} FOR UPDATE`,
+    setInboxEffect: `UPDATE ${t.inbox} SET effect = $2 WHERE key = $1`,
+  };
+}
+
+export class PostgresUnitOfWork implements LedgerUnitOfWork {
+  readonly tx: LedgerTransaction;
+  // The order row this transaction holds locked, as read (cleared once anything may have changed it).
+  private locked: { ref: LedgerOrderRef; order: LedgerOrder } | undefined;
+  private pendingOrder: { ref: LedgerOrderRef; update: LedgerOrderUpdate } | undefined;
+  private pendingEffect: { key: string; effect: string } | undefined;
+
+  constructor(
+    private readonly query: Query,
+    private readonly tables: LedgerTables,
+    private readonly sql: ReturnType<typeof unitStatements>,
+  ) {
+    this.tx = {
+      query: async (text, params) => {
+        await this.flush();
+        this.locked = undefined;
+        return query(text, params);
+      },
+    };
+    // Callers may destructure the unit (`async ({ tx, recordInbox }) => …`).
+    this.recordInbox = this.recordInbox.bind(this);
+    this.setInboxEffect = this.setInboxEffect.bind(this);
+    this.lockOrder = this.lockOrder.bind(this);
+    this.updateOrder = this.updateOrder.bind(this);
+  }
+
+  async recordInbox(entry: LedgerInboxEntry): Promise<boolean> {
+    await this.flush();
+    const { rows } = await this.query(
+      this.sql.recordInboxAndLock,
+      [
+        entry.key,
+        entry.order.kind,
+        entry.order.platform_id,
+        entry.order.cl_id,
+        entry.gateway_id,
+        entry.status,
+        entry.source,
+        entry.effect ?? null,
+        entry.received_at,
+      ],
+      PREPARE,
+    );
+    const row = rows[0];
+    if (!row) throw new Error('ledger: recordInbox returned no row');
+    this.locked = row.cl_id === null ? undefined : { ref: entry.order, order: toOrder(row) };
+    return toSafeInt(row.inbox_fresh, 'inbox_fresh') === 1;
+  }
+
+  async setInboxEffect(key: string, effect: 'applied' | 'stale' | 'discrepancy'): Promise<void> {
+    if (this.pendingEffect && this.pendingEffect.key !== key) await this.flush();
+    this.pendingEffect = { key, effect };
+  }
+
+  async lockOrder(ref: LedgerOrderRef, gateway_id: string, now: number): Promise<LedgerOrder> {
+    if (this.locked && sameRef(this.locked.ref, ref)) return this.locked.order;
+    await this.flush();
+    await this.query(this.sql.insertExternal, [...refParams(ref), gateway_id, now], PREPARE);
+    const { rows } = await this.query(this.sql.lockOrder, refParams(ref), PREPARE);
+    const row = rows[0];
+    if (!row) throw new Error('ledger: the order row vanished while locking it');
+    const order = toOrder(row);
+    this.locked = { ref, order };
+    return order;
+  }
+
+  async updateOrder(ref: LedgerOrderRef, update: LedgerOrderUpdate): Promise<void> {
+    for (const column of ['real_amount', 'fee'] as const) {
+      const value = update[column];
+      if (typeof value === 'number') cents(value, column);
+    }
+    if (this.pendingOrder && !sameRef(this.pendingOrder.ref, ref)) await this.flush();
+    this.pendingOrder = this.pendingOrder
+      ? { ref, update: { ...this.pendingOrder.update, ...update } }
+      : { ref, update };
+    if (this.locked && sameRef(this.locked.ref, ref)) {
+      this.locked = { ref, order: { ...this.locked.order, ...definedOnly(update) } };
+    }
+  }
+
+  /** Writes the held order update and inbox effect, as one statement. */
+  async flush(): Promise<void> {
+    const order = this.pendingOrder;
+    const effect = this.pendingEffect;
+    if (!order && !effect) return;
+    this.pendingOrder = undefined;
+    this.pendingEffect = undefined;
+    const values: unknown[] = [];
+    let update: string | undefined;
+    if (order) {
+      values.push(...refParams(order.ref));
+      const sets: string[] = [];
+      for (const column of UPDATABLE) {
+        const value = order.update[column];
+        if (value === undefined) continue;
+        values.push(value);
+        sets.push(`${column} = $${values.length}`);
+      }
+      values.push(order.update.updated_at);
+      sets.push(`updated_at = $${values.length}`);
+      update = `UPDATE ${this.tables.orders} SET ${sets.join(', ')} WHERE ${PK}`;
+    }
+    let setEffect: string | undefined;
+    if (effect) {
+      values.push(effect.key, effect.effect);
+      setEffect = `UPDATE ${this.tables.inbox} SET effect = $${values.length} WHERE key = $${values.length - 1}`;
+    }
+    const text =
+      update && setEffect ? `WITH o AS (${update} RETURNING 1) ${setEffect}` : (update ?? setEffect)!;
+    await this.query(text, values, PREPARE);
+  }
+}
+
+function definedOnly(update: LedgerOrderUpdate): Partial<LedgerOrder> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(update)) if (v !== undefined) out[k] = v;
+  return out as Partial<LedgerOrder>;
+}

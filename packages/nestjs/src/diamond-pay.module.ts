@@ -8,6 +8,7 @@ import {
 } from './diamond-pay.constants.js';
 import type {
   DiamondPayModuleOptions,
+  DiamondPayNotificationOptions,
   DiamondPayNotificationRouteOptions,
 } from './diamond-pay.interfaces.js';
 import {
@@ -23,7 +24,11 @@ import {
 } from './diamond-pay-notification.controller.js';
 import { DiamondPayNotificationService } from './diamond-pay-notification.service.js';
 
-export type DiamondPayModuleSyncOptions = typeof OPTIONS_TYPE;
+/** `forRoot()` options: the client's connection options, `notifications` (`true` for the defaults) and `isGlobal`. */
+export type DiamondPayModuleSyncOptions = Omit<typeof OPTIONS_TYPE, 'notifications'> & {
+  /** Serve the notification route: `true` (default path and receiver options) or the options themselves. */
+  notifications?: true | DiamondPayNotificationOptions | undefined;
+};
 
 /** `forRootAsync()` options: `useFactory`/`useClass`/`useExisting`, plus the notification route's shape. */
 export type DiamondPayModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE & {
@@ -31,7 +36,7 @@ export type DiamondPayModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE & {
    * Serve the notification route: `true` (default path) or `{ path, decorators }`. Given here, not by the
    * factory, because Nest fixes routes before any factory runs. The factory's `notifications` holds the rest.
    */
-  notifications?: true | DiamondPayNotificationRouteOptions;
+  notifications?: true | DiamondPayNotificationRouteOptions | undefined;
 };
 
 /**
@@ -40,9 +45,15 @@ export type DiamondPayModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE & {
  */
 @Module({})
 export class DiamondPayModule extends DiamondPayConfigurableModule {
+  // `super.forRoot()` (not `DiamondPayConfigurableModule.forRoot()`): the builder's static methods return
+  // `{ module: this }`, so the dynamic module is `DiamondPayModule` in Nest's logs, devtools and errors.
   static override forRoot(options: DiamondPayModuleSyncOptions): DynamicModule {
-    const route = options.notifications ? notificationRoute(options.notifications) : null;
-    return withProviders(DiamondPayConfigurableModule.forRoot(options), route);
+    const notifications = options.notifications === true ? {} : options.notifications;
+    const route = notifications ? notificationRoute(notifications) : null;
+    return withProviders(
+      DiamondPayConfigurableModule.forRoot({ ...options, notifications } as typeof OPTIONS_TYPE),
+      route,
+    );
   }
 
   static override forRootAsync(options: DiamondPayModuleAsyncOptions): DynamicModule {

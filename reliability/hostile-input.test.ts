@@ -2,7 +2,7 @@
 // app). Each gets a clear error status and body, no handler runs, and the server stays up.
 
 import { type Sandbox, startSandbox } from '@diamondpay/sandbox';
-import { loadShopConfig, Shop } from '@diamondpay-demo/shop';
+import { loadShopConfig, Shop, type ShopConfig } from '@diamondpay-demo/shop';
 import { depositFields, signedBody } from '@diamondpay-internal/test-signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp as startHono } from '../apps/hono-demo/src/app.js';
@@ -121,7 +121,12 @@ const CASES: Hostile[] = [
   },
 ];
 
-const APPS = { hono: startHono, koa: startKoa, nestjs: startNest };
+// Nest's logger off: every refusal would be a WARN line; the test prints one summary per adapter instead.
+const APPS = {
+  hono: startHono,
+  koa: startKoa,
+  nestjs: (config: ShopConfig, shop: Shop) => startNest(config, shop, false),
+};
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -147,7 +152,7 @@ describe.each(Object.entries(APPS))('%s notification route under hostile input',
 
   it(`refuses all ${CASES.length} requests clearly, runs no handler, and stays up`, async () => {
     expect(CASES.length).toBeGreaterThanOrEqual(30);
-    const outcomes: string[] = [];
+    const statuses: number[] = [];
     for (const c of CASES) {
       const res = await fetch(app.url + PATH, {
         method: c.method ?? 'POST',
@@ -156,7 +161,7 @@ describe.each(Object.entries(APPS))('%s notification route under hostile input',
         duplex: 'half',
       } as RequestInit);
       const text = await res.text();
-      outcomes.push(`${c.name}: ${res.status}`);
+      statuses.push(res.status);
       expect(c.status, `${c.name} answered ${res.status} ${text.slice(0, 200)}`).toContain(res.status);
       expect(text, `${c.name} must not be acknowledged`).not.toBe('{"error_code":"0000"}');
       expect(text.length, `${c.name} must explain itself`).toBeGreaterThan(0);
@@ -177,6 +182,11 @@ describe.each(Object.entries(APPS))('%s notification route under hostile input',
     await sandbox.waitForDelivery(order.id, { timeoutMs: 10_000 });
     expect(shop.stats().notificationsHandled).toBe(1);
     expect((await shop.getOrder(order.id))?.status).toBe('paid');
-    console.log(`${_name}: ${outcomes.join(', ')}`);
+    const byStatus = new Map<number, number>();
+    for (const st of statuses) byStatus.set(st, (byStatus.get(st) ?? 0) + 1);
+    const counts = [...byStatus].sort(([a], [b]) => a - b).map(([st, n]) => `${st} ×${n}`);
+    console.log(
+      `${_name}: ${CASES.length} hostile requests refused (${counts.join(', ')}), handler runs 0, then a genuine order paid`,
+    );
   });
 });

@@ -1,7 +1,7 @@
 // The demo shop on NestJS (Express platform): startApp builds the app and listens.
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
-import { Shop, type ShopConfig } from '@diamondpay-demo/shop';
+import { notificationStoreFor, Shop, type ShopConfig } from '@diamondpay-demo/shop';
 import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
@@ -24,15 +24,31 @@ export async function startApp(
 ): Promise<RunningApp> {
   // notify_url is built from this copy, whose port is filled in once listening.
   const live: ShopConfig = { ...config };
+  const duplicates = await notificationStoreFor(config);
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.register({ config: live, shop }),
+    AppModule.register({ config: live, shop, duplicates }),
     new ExpressAdapter(),
     // No rawBody needed: the module keeps the body parsers off its notification route.
-    { logger, forceCloseConnections: true },
+    // abortOnError false: a startup failure (an unreachable Redis) rejects instead of aborting the process.
+    { logger, forceCloseConnections: true, abortOnError: false },
   );
-  await app.listen(config.port, config.host);
+  try {
+    await app.listen(config.port, config.host);
+  } catch (error) {
+    await app.close();
+    await duplicates.close();
+    throw error;
+  }
   const { port } = app.getHttpServer().address() as AddressInfo;
   live.port = port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return { url: `http://${host}:${port}`, app, shop, close: () => app.close() };
+  return {
+    url: `http://${host}:${port}`,
+    app,
+    shop,
+    close: async () => {
+      await app.close();
+      await duplicates.close();
+    },
+  };
 }

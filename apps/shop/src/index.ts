@@ -1,7 +1,11 @@
 export { PRODUCTS, type Product, SERVICES } from './catalogue.js';
 export { loadShopConfig, notifyUrlFor, SANDBOX_DEFAULT_URL, type ShopConfig } from './config.js';
-export { runDev, type StartApp } from './dev.js';
-export { type DemoNotificationStore, notificationStoreFor } from './notification-store.js';
+export { runDev, runStart, type StartApp } from './dev.js';
+export {
+  type DemoNotificationStore,
+  describeNotificationStore,
+  notificationStoreFor,
+} from './notification-store.js';
 export {
   MemoryOrderRepository,
   type OrderRepository,
@@ -12,3 +16,4 @@ export {
   UnknownOrderError,
 } from './orders.js';
 export { escapeHtml, orderJson, renderHome, renderOrder } from './pages.js';
+export { exitOnStartupError, explainStartupError, ShopStartupError } from './startup.js';

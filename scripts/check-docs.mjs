@@ -9,6 +9,9 @@
 //   rendered page):  <!-- check-docs: declare const order: { id: string; priceCents: number }; -->
 // - A block whose first line is `// name.ts` is written as that file, so another block of the same README
 //   may import it (`import { OrdersService } from './orders.service';`).
+// - `<!-- check-docs: isolated -->` (first word of the comment, placeholders may follow) compiles the
+//   block in a program of its own: for blocks whose effect is global, such as a module augmentation
+//   (`import '@diamondpay/hono/global'`), which would otherwise reach every other block.
 // - `<!-- check-docs: skip -->` leaves a block out; use it only for text that is not meant to compile
 //   on its own (a fragment), and say so next to it.
 import { spawnSync } from 'node:child_process';
@@ -122,6 +125,7 @@ function linkNodeModules(dir) {
 const scratch = mkdtempSync(join(tmpdir(), 'diamondpay-check-docs-'));
 let total = 0;
 const index = []; // { file, readme, line, preambleLines }
+const programs = []; // directories of isolated blocks, each its own program
 try {
   linkNodeModules(scratch);
   writeFileSync(join(scratch, 'package.json'), '{ "private": true, "type": "module" }\n');
@@ -131,22 +135,37 @@ try {
     mkdirSync(dir, { recursive: true });
     blocks.forEach((block, n) => {
       if (block.directive === 'skip') return;
-      const preamble = block.directive ? block.directive.split('\n') : [];
-      const file = join(dir, block.file ?? `block-${n + 1}.ts`);
+      const isolated = /^isolated\b/.test(block.directive);
+      const directive = isolated ? block.directive.replace(/^isolated\b\s*/, '') : block.directive;
+      const preamble = directive ? directive.split('\n') : [];
+      const blockDir = isolated ? join(scratch, 'isolated', `${basename(dir)}-${n + 1}`) : dir;
+      if (isolated) {
+        mkdirSync(blockDir, { recursive: true });
+        programs.push(blockDir);
+      }
+      const file = join(blockDir, block.file ?? `block-${n + 1}.ts`);
       writeFileSync(file, [...preamble, ...block.code, 'export {};', ''].join('\n'));
       index.push({ file, readme, line: block.line, preambleLines: preamble.length });
       total++;
     });
   }
-  writeFileSync(
-    join(scratch, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: COMPILER_OPTIONS, include: ['*/*.ts'] }, null, 2),
-  );
   const tsc = join(root, 'node_modules/typescript/bin/tsc');
-  const result = spawnSync(process.execPath, [tsc, '-p', scratch, '--pretty', 'false'], {
-    cwd: scratch,
-    encoding: 'utf8',
-  });
+  const compile = (dir, include) => {
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: COMPILER_OPTIONS, include }, null, 2),
+    );
+    return spawnSync(process.execPath, [tsc, '-p', dir, '--pretty', 'false'], {
+      cwd: scratch,
+      encoding: 'utf8',
+    });
+  };
+  const runs = [compile(scratch, ['*/*.ts']), ...programs.map((dir) => compile(dir, ['*.ts']))];
+  const result = {
+    status: runs.every((r) => r.status === 0) ? 0 : 1,
+    stdout: runs.map((r) => r.stdout).join(''),
+    stderr: runs.map((r) => r.stderr).join(''),
+  };
   const output = `${result.stdout}${result.stderr}`.trim();
   if (result.status === 0) {
     console.log(

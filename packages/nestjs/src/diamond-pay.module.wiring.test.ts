@@ -76,7 +76,7 @@ describe('the dynamic module is DiamondPayModule', () => {
 describe('forRoot({ notifications: true })', () => {
   it('serves the default route with the default receiver options', async () => {
     const lines = await startupLog(DiamondPayModule.forRoot({ ...connection, notifications: true }));
-    expect(lines).toContain('RouterExplorer: Mapped {/diamondpay/notifications/deposit, POST} route');
+    expect(lines).toContain('RouterExplorer: Mapped {/diamondpay/notifications/deposit, ALL} route');
   });
 
   it('is not global unless isGlobal is given', async () => {

@@ -182,8 +182,23 @@ export function depositNotifications<E extends Env = any>(
   return async (c) => {
     const o = typeof options === 'function' ? options(c) : options;
     const reply = await receiverFor(o).handle(await notificationRequest(c), { c, options: o }, RAW_BODY_HINT);
+    if (reply.status >= 500) reportFailure(c, reply, o.onError !== undefined);
     return new Response(reply.body, { status: reply.status, headers: reply.headers });
   };
+}
+
+/**
+ * A 5xx reply (a throwing handler, a consumed body, a store down) is visible by default: on `c.error`, where
+ * error-tracking middleware looks after `await next()`, and printed with `console.error` unless `onError`
+ * was given (it then received the error already).
+ */
+function reportFailure(c: Context, reply: ReceiveResult, hasOnError: boolean): void {
+  const error =
+    reply.error instanceof Error
+      ? reply.error
+      : new Error(`Diamond Pay notification answered ${reply.status}: ${reply.body}`, { cause: reply.error });
+  c.error = error;
+  if (!hasOnError) console.error(`Diamond Pay notification ${reply.outcome} (${reply.status}):`, error);
 }
 
 const RAW_BODY_HINT = {

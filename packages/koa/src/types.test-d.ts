@@ -70,7 +70,7 @@ new Koa<{ user: string }>().use(diamondPay(config)).use((ctx) => {
 });
 
 // With a ledger, the handler's third argument is `{ tx, order, source }`, without `!`.
-depositNotifications({
+depositNotifications<DiamondPayState>({
   ...config,
   ledger: new MemoryLedger(),
   onDeposit: async (n, ctx, { tx, order }) => {

@@ -31,18 +31,18 @@ export interface DepositNotificationsOptions<E extends Env = any>
   /** Runs once per (payment_id, status), after the signature verified; throw to have the gateway retry. */
   onDeposit: (notification: DepositNotification, c: Context<E>) => unknown;
   /** Payout notifications sent to the same route; without it they are refused (and retried). */
-  onPayout?: (notification: PayoutNotification, c: Context<E>) => unknown;
+  onPayout?: ((notification: PayoutNotification, c: Context<E>) => unknown) | undefined;
   /** Called once for every delivery with its result, whatever the outcome (metrics, logs). Must not throw. */
-  onResult?: (result: ReceiveResult, c: Context<E>) => void;
+  onResult?: ((result: ReceiveResult, c: Context<E>) => void) | undefined;
   /** Duplicate tracking; default in memory (per process or isolate). Not with `ledger`. */
-  store?: NotificationStore;
+  store?: NotificationStore | undefined;
   /**
    * A ledger (`MemoryLedger`, `@diamondpay/postgres`): each notification in one transaction. Give
    * it as a `Ledger` (not optional) to get `LedgerDepositNotificationsOptions`' typed `{ tx, order }`.
    */
-  ledger?: Ledger;
+  ledger?: Ledger | undefined;
   /** With a ledger: runs instead of `onDeposit` for a status that contradicts the record. */
-  onDiscrepancy?: (event: DiscrepancyEvent, c: Context<E>) => unknown;
+  onDiscrepancy?: ((event: DiscrepancyEvent, c: Context<E>) => unknown) | undefined;
 }
 
 /**
@@ -59,9 +59,13 @@ export interface LedgerDepositNotificationsOptions<E extends Env = any>
   store?: undefined;
   /** Runs once per (payment_id, status) for a forward transition, in the ledger's transaction. */
   onDeposit: (notification: DepositNotification, c: Context<E>, ledger: LedgerHandlerContext) => unknown;
-  onPayout?: (notification: PayoutNotification, c: Context<E>, ledger: LedgerHandlerContext) => unknown;
+  onPayout?:
+    | ((notification: PayoutNotification, c: Context<E>, ledger: LedgerHandlerContext) => unknown)
+    | undefined;
   /** Runs instead of `onDeposit` for a status that contradicts the record. Default: `console.warn`. */
-  onDiscrepancy?: (event: DiscrepancyEvent, c: Context<E>, ledger: LedgerHandlerContext) => unknown;
+  onDiscrepancy?:
+    | ((event: DiscrepancyEvent, c: Context<E>, ledger: LedgerHandlerContext) => unknown)
+    | undefined;
 }
 
 type AnyOptions<E extends Env> = DepositNotificationsOptions<E> | LedgerDepositNotificationsOptions<E>;
@@ -210,7 +214,7 @@ const RAW_BODY_HINT = {
 interface NodeIncoming {
   method: string;
   headers: Record<string, string | string[] | undefined>;
-  readableDidRead?: boolean;
+  readableDidRead?: boolean | undefined;
   on?: unknown;
 }
 

@@ -21,9 +21,9 @@ export interface DiamondPayRouterOptions<StateT = DefaultState, ContextT = Defau
 export interface LedgerDiamondPayRouterOptions<StateT = DefaultState, ContextT = DefaultContext>
   extends LedgerDepositNotificationsOptions<StateT, ContextT> {
   /** Router prefix, e.g. `/webhooks`. */
-  prefix?: string;
+  prefix?: string | undefined;
   /** Route of the deposit notification, under `prefix`. Default `/diamondpay/notifications/deposit`. */
-  path?: string;
+  path?: string | undefined;
 }
 
 /**

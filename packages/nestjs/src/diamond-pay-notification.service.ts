@@ -27,9 +27,9 @@ import {
   ON_PAYOUT_NOTIFICATION,
 } from './diamond-pay.constants.js';
 import type { DiamondPayModuleOptions } from './diamond-pay.interfaces.js';
-import { findRawBody } from './diamond-pay.raw-body.js';
 import { bypassExpressParsers } from './diamond-pay.raw-body.express.js';
 import { installFastifyPayloadHook } from './diamond-pay.raw-body.fastify.js';
+import { findRawBody } from './diamond-pay.raw-body.js';
 import type { NotificationRoute } from './diamond-pay-notification.controller.js';
 
 // The discovered method, called as it was written: (notification, request), or with a ledger

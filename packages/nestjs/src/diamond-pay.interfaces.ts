@@ -35,7 +35,9 @@ export interface DiamondPayNotificationOptions
    * With the module's `ledger`: runs instead of the `@OnDepositNotification()` method for a status that
    * contradicts the record (paid after cancelled, another amount), in the same transaction. Default: logged.
    */
-  onDiscrepancy?: (event: DiscrepancyEvent, ledger: LedgerHandlerContext, request: any) => unknown;
+  onDiscrepancy?:
+    | ((event: DiscrepancyEvent, ledger: LedgerHandlerContext, request: any) => unknown)
+    | undefined;
 }
 
 /**

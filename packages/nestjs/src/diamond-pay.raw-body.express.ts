@@ -7,7 +7,7 @@ const BYPASSED = Symbol.for('diamondpay.nestjs.bypassed');
 
 interface ExpressLayer {
   handle: ((req: any, res: any, next: (error?: unknown) => void) => unknown) & { [BYPASSED]?: true };
-  route?: { path?: unknown; methods?: Record<string, boolean> };
+  route?: { path?: unknown; methods?: Record<string, boolean> } | undefined;
 }
 
 /**

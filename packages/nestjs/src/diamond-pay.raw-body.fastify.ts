@@ -19,7 +19,7 @@ type PreParsingHook = (
 interface FastifyLike {
   addHook(name: 'preParsing', hook: PreParsingHook): unknown;
   /** The notification routes' paths (suffixes, lowercase), shared by every module on this instance. */
-  [HOOKED]?: Set<string>;
+  [HOOKED]?: Set<string> | undefined;
 }
 
 /**

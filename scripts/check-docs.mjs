@@ -31,7 +31,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const packagesDir = join(root, 'packages');
-const packages = readdirSync(packagesDir).filter((p) => existsSync(join(packagesDir, p, 'package.json')));
+// The published packages (a private workspace package, such as the test signer, has no README to check).
+const packages = readdirSync(packagesDir).filter((p) => {
+  const file = join(packagesDir, p, 'package.json');
+  return existsSync(file) && JSON.parse(readFileSync(file, 'utf8')).private !== true;
+});
 const readmes = ['README.md', ...packages.map((p) => `packages/${p}/README.md`)].filter((f) =>
   existsSync(join(root, f)),
 );

@@ -89,12 +89,20 @@ export async function run({ dp, Hono, vectors }) {
       runs.push(n.payment_id);
     },
   });
-  const first = await receiver.receive(body);
-  const again = await receiver.receive(body);
+  // Through core's adapter door, with a Web stream body as fetch-style runtimes hold it.
+  const delivery = () => ({
+    method: 'POST',
+    headers: new Headers({ 'content-type': 'application/json' }),
+    body: new Response(body).body,
+  });
+  const first = await receiver.handle(delivery(), undefined);
+  const again = await receiver.handle(delivery(), undefined);
   check(first.status === 200 && first.body === ACK, `receiver: ${first.status} ${first.body}`);
   check(again.status === 200 && again.outcome === 'duplicate', `receiver duplicate: ${again.outcome}`);
   check(runs.length === 1, `receiver ran the handler ${runs.length} times`);
-  passed.push('receiver round trip: processed once, the copy acknowledged as a duplicate');
+  const get = await receiver.handle({ method: 'GET', headers: new Headers(), body: null }, undefined);
+  check(get.status === 405 && get.headers.allow === 'POST', `receiver GET: ${get.status}`);
+  passed.push('receiver.handle round trip: processed once, the copy a duplicate, a GET 405');
 
   const handled = [];
   const app = new Hono();
@@ -120,8 +128,8 @@ export async function run({ dp, Hono, vectors }) {
   check(ok.status === 200 && (await ok.text()) === ACK, `hono: ${ok.status}`);
   const bad = await post(await signedDeposit(`${key}x`, { payment_id: 'PMSMOKE0003' }));
   check(bad.status === 401, `hono bad signature: ${bad.status}`);
-  const get = await app.request('/diamondpay/notifications/deposit');
-  check(get.status === 405, `hono GET: ${get.status}`);
+  const honoGet = await app.request('/diamondpay/notifications/deposit');
+  check(honoGet.status === 405 && honoGet.headers.get('allow') === 'POST', `hono GET: ${honoGet.status}`);
   check(handled.length === 1 && handled[0] === 'smoke-order-2', `hono handler ran ${handled.length} times`);
   passed.push('a Hono app answers a signed notification (200 ack), a bad signature (401), a GET (405)');
 

@@ -6,6 +6,7 @@ import { startSandbox } from '@diamondpay/sandbox';
 import {
   describeNotificationStore,
   exitOnStartupError,
+  explainStartupError,
   loadShopConfig,
   type Shop,
   type ShopConfig,
@@ -56,6 +57,8 @@ async function main() {
     port: serveMode ? 4010 : 0,
     timeScale: serveMode ? 1 : 0.01,
     seed: 20261126,
+  }).catch((error: unknown) => {
+    throw explainStartupError(error, 'sandbox gateway', 4010);
   });
   log('gateway', `sandbox listening on ${sandbox.url} (merchant ${sandbox.merchant.platformId})`);
   const shops: (RunningShop & { name: string })[] = [];
@@ -65,7 +68,9 @@ async function main() {
       port: serveMode ? fw.port : 0,
       gateway: { ...loadShopConfig(process.env).gateway, baseUrl: sandbox.url },
     });
-    const app = await fw.start(config);
+    const app = await fw.start(config).catch((error: unknown) => {
+      throw explainStartupError(error, `${fw.name} shop`, fw.port);
+    });
     shops.push({ ...app, name: fw.name });
     log(fw.name, `shop listening on ${app.url}; duplicate store: ${describeNotificationStore(config)}`);
   }

@@ -9,25 +9,26 @@ export class ShopStartupError extends Error {
   }
 }
 
-/** `error` as a ShopStartupError when it is one a person fixes (EADDRINUSE names `portVariable`), else itself. */
+/**
+ * `error` as a ShopStartupError when it is one a person fixes (EADDRINUSE names `portVariable`, when the
+ * port comes from one), else itself.
+ */
 export function explainStartupError(
   error: unknown,
   what: string,
   port: number,
-  portVariable: string,
+  portVariable?: string,
 ): unknown {
   const code = (error as { code?: unknown } | null)?.code;
+  const change = portVariable ? `, or set ${portVariable} to another port (0 picks a free one)` : '';
   if (code === 'EADDRINUSE')
-    return new ShopStartupError(
-      `${what}: port ${port} is already in use. Stop what is using it, or set ${portVariable} to another port (0 picks a free one).`,
-      { cause: error },
-    );
+    return new ShopStartupError(`${what}: port ${port} is already in use. Stop what is using it${change}.`, {
+      cause: error,
+    });
   if (code === 'EACCES')
     return new ShopStartupError(
-      `${what}: not allowed to listen on port ${port}; set ${portVariable} to a port above 1023.`,
-      {
-        cause: error,
-      },
+      `${what}: not allowed to listen on port ${port}${portVariable ? `; set ${portVariable} to a port above 1023` : ''}.`,
+      { cause: error },
     );
   return error;
 }

@@ -82,6 +82,38 @@ describe('hono-demo dev', { timeout: LIMIT_MS + 5_000 }, () => {
     expect(`${run.stdout}${run.stderr}`).not.toContain('secret');
   });
 
+  it('through pnpm (as a person runs it), Ctrl-C exits 0 with no ELIFECYCLE line', async () => {
+    // Ctrl-C signals the whole foreground process group: pnpm, its shell and the app.
+    const run = await new Promise<Run>((resolve) => {
+      const child = spawn('pnpm', ['--filter', 'hono-demo', 'dev'], {
+        cwd: appDir,
+        env: { ...process.env, SANDBOX_PORT: '0', PORT: '0', REDIS_URL: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+      let stdout = '';
+      let stderr = '';
+      let signalled = false;
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        if (!signalled && /hono-demo: http/.test(stdout)) {
+          signalled = true;
+          process.kill(-child.pid!, 'SIGINT');
+        }
+      });
+      child.stderr.on('data', (d) => {
+        stderr += d;
+      });
+      const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), LIMIT_MS);
+      child.on('exit', (code, signal) => {
+        clearTimeout(timer);
+        resolve({ code, signal, stdout, stderr });
+      });
+    });
+    expect(run.code).toBe(0);
+    expect(`${run.stdout}${run.stderr}`).not.toMatch(/ELIFECYCLE|ERR_PNPM/);
+  });
+
   it('prints its duplicate store and its URLs, and exits 0 on SIGINT', async () => {
     const run = await dev({}, (child) => child.kill('SIGINT'));
     expect(run).toMatchObject({ code: 0, signal: null, stderr: '' });

@@ -4,7 +4,7 @@
 // exactly once in its shop, none twice, and no deposit was ever sent twice for one payment_cl_id.
 
 import { type Sandbox, startSandbox } from '@diamondpay/sandbox';
-import { loadShopConfig, type Shop } from '@diamondpay-demo/shop';
+import { loadShopConfig, type Shop, type ShopConfig } from '@diamondpay-demo/shop';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startApp as startHono } from '../apps/hono-demo/src/app.js';
 import { startApp as startKoa } from '../apps/koa-demo/src/app.js';
@@ -12,7 +12,12 @@ import { startApp as startNest } from '../apps/nestjs-demo/src/app.js';
 
 const ORDERS_PER_SHOP = 100;
 const CONCURRENCY = 10;
-const STARTERS = { hono: startHono, koa: startKoa, nestjs: startNest };
+// Nest's logger off: it would print a line per refused delivery; the test prints one summary per shop.
+const STARTERS = {
+  hono: startHono,
+  koa: startKoa,
+  nestjs: (config: ShopConfig) => startNest(config, undefined, false),
+};
 
 let sandbox: Sandbox;
 const shops = new Map<string, { url: string; shop: Shop; close(): Promise<void> }>();
@@ -48,7 +53,10 @@ beforeAll(async () => {
         },
       },
     );
-    shops.set(name, await start(config));
+    const running = await start(config);
+    // Koa prints every 5xx it answers (here the 502s of refused creates): the summary below counts them.
+    if (name === 'koa') (running.app as { silent?: boolean }).silent = true;
+    shops.set(name, running);
   }
 });
 
@@ -131,7 +139,9 @@ it('loses nothing and doubles nothing under gateway and delivery faults', async 
     expect(orders.filter((o) => o.status === 'pending').length).toBe(ORDERS_PER_SHOP - mine.length);
     report.push({
       shop: name,
-      'POST /orders answers': JSON.stringify(createAnswers[name]),
+      'POST /orders answers': Object.entries(createAnswers[name] ?? {})
+        .map(([status, n]) => `${status} ×${n}`)
+        .join(' '),
       'held by gateway': mine.length,
       paid: orders.filter((o) => o.status === 'paid').length,
       underpaid: orders.filter((o) => o.status === 'underpaid').length,
@@ -145,7 +155,14 @@ it('loses nothing and doubles nothing under gateway and delivery faults', async 
   // No deposit was ever sent twice for one payment_cl_id, and every held order is unique.
   expect(gateway.duplicateCreates).toBe(0);
   expect(new Set(held.map((o) => o.paymentClId)).size).toBe(held.length);
-  console.table(report);
+  for (const row of report) {
+    console.log(
+      Object.entries(row)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')
+        .replace(/^shop (\w+),/, '$1:'),
+    );
+  }
   console.log(
     `gateway: ${gateway.requests.createDeposit} create requests, ${gateway.requests.queryDeposit} queries, ${gateway.ordersCreated} deposits, ` +
       `${gateway.duplicateCreates} duplicate creates, ${gateway.deliveriesAttempted} delivery attempts, ${gateway.deliveriesAcked} acknowledged`,

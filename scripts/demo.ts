@@ -3,7 +3,14 @@
 // and exits non-zero if any order ends in the wrong state. `pnpm demo --serve` keeps it all running.
 
 import { startSandbox } from '@diamondpay/sandbox';
-import { loadShopConfig, type Shop, type ShopConfig } from '@diamondpay-demo/shop';
+import {
+  describeNotificationStore,
+  exitOnStartupError,
+  explainStartupError,
+  loadShopConfig,
+  type Shop,
+  type ShopConfig,
+} from '@diamondpay-demo/shop';
 import { startApp as startHono } from '../apps/hono-demo/src/app.js';
 import { startApp as startKoa } from '../apps/koa-demo/src/app.js';
 import { startApp as startNest } from '../apps/nestjs-demo/src/app.js';
@@ -50,6 +57,8 @@ async function main() {
     port: serveMode ? 4010 : 0,
     timeScale: serveMode ? 1 : 0.01,
     seed: 20261126,
+  }).catch((error: unknown) => {
+    throw explainStartupError(error, 'sandbox gateway', 4010);
   });
   log('gateway', `sandbox listening on ${sandbox.url} (merchant ${sandbox.merchant.platformId})`);
   const shops: (RunningShop & { name: string })[] = [];
@@ -59,9 +68,11 @@ async function main() {
       port: serveMode ? fw.port : 0,
       gateway: { ...loadShopConfig(process.env).gateway, baseUrl: sandbox.url },
     });
-    const app = await fw.start(config);
+    const app = await fw.start(config).catch((error: unknown) => {
+      throw explainStartupError(error, `${fw.name} shop`, fw.port);
+    });
     shops.push({ ...app, name: fw.name });
-    log(fw.name, `shop listening on ${app.url}`);
+    log(fw.name, `shop listening on ${app.url}; duplicate store: ${describeNotificationStore(config)}`);
   }
 
   if (serveMode) {
@@ -138,10 +149,18 @@ async function main() {
   );
 
   console.log();
-  console.table(results.map(({ wrong, ...row }) => row));
+  console.log(formatTable(results.map(({ wrong, ...row }) => row)));
   const stats = sandbox.stats();
+  // Replies the sandbox discarded on purpose (the `failFirst` + `lose: 'reply'` fault): the shop processed
+  // the notification and answered, the gateway acted as if the answer never came and delivered it again.
+  const lost = sandbox.deliveries().filter((a) => a.error?.startsWith('reply discarded')).length;
+  const unacked = stats.deliveriesAttempted - stats.deliveriesAcked;
   console.log(
-    `gateway: ${stats.ordersCreated} deposits created, ${stats.deliveriesAttempted} delivery attempts, ${stats.deliveriesAcked} acknowledged`,
+    `\ngateway: ${stats.ordersCreated} deposits created, ${stats.deliveriesAttempted} delivery attempts, ${stats.deliveriesAcked} acknowledged.\n` +
+      `  ${plural(lost, 'attempt')} had the shop's reply discarded on purpose (the "first delivery's reply is lost" order of\n` +
+      '  each day): the shop had processed the notification and acknowledged it, the gateway acted as if the answer never came\n' +
+      `  and delivered it again, and the shop acknowledged the redelivery as a duplicate without processing it twice\n` +
+      `  (${plural(unacked, 'attempt')} not acknowledged in all).`,
   );
   await Promise.all(shops.map((s) => s.close()));
   await sandbox.close();
@@ -156,7 +175,29 @@ async function main() {
   process.exit(0);
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** Rows as a plain text table: a header, a rule, numbers right-aligned, no index column, no quotes. */
+function formatTable(rows: Record<string, string | number>[]): string {
+  const first = rows[0];
+  if (!first) return '';
+  const columns = Object.keys(first);
+  const cells = rows.map((r) => columns.map((c) => String(r[c] ?? '')));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
+  const numeric = columns.map((_, i) => cells.every((row) => /^-?\d+(\.\d+)?$/.test(row[i]!)));
+  const line = (values: string[], header = false) =>
+    values
+      .map((v, i) => (numeric[i] && !header ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [
+    line(columns, true),
+    widths.map((w) => '─'.repeat(w)).join('  '),
+    ...cells.map((r) => line(r)),
+  ].join('\n');
+}
+
+// A busy port or an unreachable Redis (REDIS_URL) is one line and exit 1; anything else prints its stack.
+main().catch(exitOnStartupError);

@@ -1,3 +1,3 @@
 import { packageBuild } from '../../tsup.base';
 
-export default packageBuild(['src/index.ts'], { tsconfig: 'tsconfig.build.json' });
+export default packageBuild(['src/index.ts', 'src/global.ts'], { tsconfig: 'tsconfig.build.json' });

@@ -78,7 +78,8 @@ export function createApp(
     return c.redirect(created.link, 303);
   });
 
-  app.post(
+  // app.all: core answers any other method 405 with Allow: POST (app.post would let Hono answer 404).
+  app.all(
     NOTIFICATION_PATH,
     ledger
       ? depositNotifications({

@@ -1,5 +1,5 @@
-// `pnpm --filter hono-demo dev`: a local sandbox gateway plus the shop.
+// `pnpm --filter hono-demo dev`: a local sandbox gateway (SANDBOX_PORT, default 4010) plus the shop (PORT, default 3000).
 import { runDev } from '@diamondpay-demo/shop';
 import { startApp } from './app.js';
 
-await runDev(startApp);
+await runDev(startApp, 'hono-demo');

@@ -1,5 +1,5 @@
-// `pnpm dev`: a local sandbox gateway (unless DIAMONDPAY_BASE_URL is set) and the shop.
+// `pnpm --filter koa-demo dev`: a local sandbox gateway (SANDBOX_PORT, default 4010) plus the shop (PORT, default 3000).
 import { runDev } from '@diamondpay-demo/shop';
 import { startApp } from './app.js';
 
-await runDev(startApp);
+await runDev(startApp, 'koa-demo');

@@ -1,9 +1,5 @@
-// `pnpm start`: the shop against the gateway configured in the environment (see loadShopConfig).
-import { loadShopConfig } from '@diamondpay-demo/shop';
+// `pnpm --filter koa-demo start`: the shop (PORT, default 3000) against the gateway configured in the environment.
+import { runStart } from '@diamondpay-demo/shop';
 import { startApp } from './app.js';
 
-const app = await startApp(loadShopConfig());
-console.log(`koa-demo: ${app.url}`);
-const stop = () => void app.close().then(() => process.exit(0));
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+await runStart(startApp, 'koa-demo');

@@ -34,9 +34,16 @@ export async function startApp(
     AppModule.register({ config: live, storage }),
     new ExpressAdapter(),
     // No rawBody needed: the module keeps the body parsers off its notification route.
-    { logger, forceCloseConnections: true },
+    // abortOnError false: a startup failure (an unreachable Redis) rejects instead of aborting the process.
+    { logger, forceCloseConnections: true, abortOnError: false },
   );
-  await app.listen(config.port, config.host);
+  try {
+    await app.listen(config.port, config.host);
+  } catch (error) {
+    await app.close();
+    await storage.close();
+    throw error;
+  }
   const { port } = app.getHttpServer().address() as AddressInfo;
   live.port = port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -1,8 +1,12 @@
 export { PRODUCTS, type Product, SERVICES } from './catalogue.js';
 export { loadShopConfig, notifyUrlFor, SANDBOX_DEFAULT_URL, type ShopConfig } from './config.js';
 export { openShopDatabase, type ShopDatabase } from './database.js';
-export { runDev, type StartApp } from './dev.js';
-export { type DemoNotificationStore, notificationStoreFor } from './notification-store.js';
+export { runDev, runStart, type StartApp } from './dev.js';
+export {
+  type DemoNotificationStore,
+  describeNotificationStore,
+  notificationStoreFor,
+} from './notification-store.js';
 export {
   MemoryOrderRepository,
   type OrderRepository,
@@ -13,5 +17,5 @@ export {
   UnknownOrderError,
 } from './orders.js';
 export { escapeHtml, orderJson, renderHome, renderOrder } from './pages.js';
-export { SqlOrderRepository, type SqlQuery, shopSchemaSql } from './sql-orders.js';
+export { exitOnStartupError, explainStartupError, ShopStartupError } from './startup.js';
 export { openShopStorage, type ShopStorage } from './storage.js';

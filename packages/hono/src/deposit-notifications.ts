@@ -31,18 +31,18 @@ export interface DepositNotificationsOptions<E extends Env = any>
   /** Runs once per (payment_id, status), after the signature verified; throw to have the gateway retry. */
   onDeposit: (notification: DepositNotification, c: Context<E>) => unknown;
   /** Payout notifications sent to the same route; without it they are refused (and retried). */
-  onPayout?: (notification: PayoutNotification, c: Context<E>) => unknown;
+  onPayout?: ((notification: PayoutNotification, c: Context<E>) => unknown) | undefined;
   /** Called once for every delivery with its result, whatever the outcome (metrics, logs). Must not throw. */
-  onResult?: (result: ReceiveResult, c: Context<E>) => void;
+  onResult?: ((result: ReceiveResult, c: Context<E>) => void) | undefined;
   /** Duplicate tracking; default in memory (per process or isolate). Not with `ledger`. */
-  store?: NotificationStore;
+  store?: NotificationStore | undefined;
   /**
    * A ledger (`MemoryLedger`, `@diamondpay/postgres`): each notification in one transaction. Give
    * it as a `Ledger` (not optional) to get `LedgerDepositNotificationsOptions`' typed `{ tx, order }`.
    */
-  ledger?: Ledger;
+  ledger?: Ledger | undefined;
   /** With a ledger: runs instead of `onDeposit` for a status that contradicts the record. */
-  onDiscrepancy?: (event: DiscrepancyEvent, c: Context<E>) => unknown;
+  onDiscrepancy?: ((event: DiscrepancyEvent, c: Context<E>) => unknown) | undefined;
 }
 
 /**
@@ -59,9 +59,13 @@ export interface LedgerDepositNotificationsOptions<E extends Env = any>
   store?: undefined;
   /** Runs once per (payment_id, status) for a forward transition, in the ledger's transaction. */
   onDeposit: (notification: DepositNotification, c: Context<E>, ledger: LedgerHandlerContext) => unknown;
-  onPayout?: (notification: PayoutNotification, c: Context<E>, ledger: LedgerHandlerContext) => unknown;
+  onPayout?:
+    | ((notification: PayoutNotification, c: Context<E>, ledger: LedgerHandlerContext) => unknown)
+    | undefined;
   /** Runs instead of `onDeposit` for a status that contradicts the record. Default: `console.warn`. */
-  onDiscrepancy?: (event: DiscrepancyEvent, c: Context<E>, ledger: LedgerHandlerContext) => unknown;
+  onDiscrepancy?:
+    | ((event: DiscrepancyEvent, c: Context<E>, ledger: LedgerHandlerContext) => unknown)
+    | undefined;
 }
 
 type AnyOptions<E extends Env> = DepositNotificationsOptions<E> | LedgerDepositNotificationsOptions<E>;
@@ -182,8 +186,23 @@ export function depositNotifications<E extends Env = any>(
   return async (c) => {
     const o = typeof options === 'function' ? options(c) : options;
     const reply = await receiverFor(o).handle(await notificationRequest(c), { c, options: o }, RAW_BODY_HINT);
+    if (reply.status >= 500) reportFailure(c, reply, o.onError !== undefined);
     return new Response(reply.body, { status: reply.status, headers: reply.headers });
   };
+}
+
+/**
+ * A 5xx reply (a throwing handler, a consumed body, a store down) is visible by default: on `c.error`, where
+ * error-tracking middleware looks after `await next()`, and printed with `console.error` unless `onError`
+ * was given (it then received the error already).
+ */
+function reportFailure(c: Context, reply: ReceiveResult, hasOnError: boolean): void {
+  const error =
+    reply.error instanceof Error
+      ? reply.error
+      : new Error(`Diamond Pay notification answered ${reply.status}: ${reply.body}`, { cause: reply.error });
+  c.error = error;
+  if (!hasOnError) console.error(`Diamond Pay notification ${reply.outcome} (${reply.status}):`, error);
 }
 
 const RAW_BODY_HINT = {
@@ -195,7 +214,7 @@ const RAW_BODY_HINT = {
 interface NodeIncoming {
   method: string;
   headers: Record<string, string | string[] | undefined>;
-  readableDidRead?: boolean;
+  readableDidRead?: boolean | undefined;
   on?: unknown;
 }
 

@@ -17,8 +17,7 @@ const orderId = () => `hono-dp-${Date.now()}-${++nextId}`;
 describe('diamondPay middleware', () => {
   it('puts one configured client on c.var.diamondPay and creates a deposit with it', async () => {
     const seen: DiamondPay[] = [];
-    const app = new Hono();
-    app.use('/api/*', diamondPay({ baseUrl: sb.url, ...sb.merchant }));
+    const app = new Hono().use('/api/*', diamondPay({ baseUrl: sb.url, ...sb.merchant }));
     app.post('/api/deposits', async (c) => {
       seen.push(c.var.diamondPay);
       const id = orderId();
@@ -64,12 +63,7 @@ describe('diamondPay middleware', () => {
     type Bindings = { GATEWAY_URL: string; PLATFORM_ID: string; PLATFORM_KEY: string; AUTHORIZATION: string };
     const seen: DiamondPay[] = [];
     const failures: unknown[] = [];
-    const app = new Hono<{ Bindings: Bindings }>();
-    app.onError((error, c) => {
-      failures.push(error);
-      return c.text('failed', 500);
-    });
-    app.use(
+    const app = new Hono<{ Bindings: Bindings }>().use(
       '*',
       diamondPay((c) => {
         // On Workers env(c) is c.env; under Node it is process.env, so name the runtime to read the bindings.
@@ -82,6 +76,10 @@ describe('diamondPay middleware', () => {
         } satisfies DiamondPayConfig;
       }),
     );
+    app.onError((error, c) => {
+      failures.push(error);
+      return c.text('failed', 500);
+    });
     app.get('/balance', async (c) => {
       seen.push(c.var.diamondPay);
       return c.json(await c.var.diamondPay.platforms.balance());
@@ -126,5 +124,59 @@ describe('diamondPay middleware', () => {
       expect(failures[0]).toBeInstanceOf(DiamondPayValidationError);
       expect((failures[0] as DiamondPayValidationError).code).toBe('configuration_error');
     });
+  });
+});
+
+describe('diamondPay() without options: DIAMONDPAY_* from env(c)', () => {
+  // Under Node, env(c) is process.env; on workerd it is c.env (edge.test.ts runs that case).
+  const names = [
+    'DIAMONDPAY_BASE_URL',
+    'DIAMONDPAY_PLATFORM_ID',
+    'DIAMONDPAY_PLATFORM_KEY',
+    'DIAMONDPAY_AUTHORIZATION',
+  ] as const;
+  const saved = names.map((n) => process.env[n]);
+  afterAll(() => {
+    names.forEach((n, i) => {
+      if (saved[i] === undefined) delete process.env[n];
+      else process.env[n] = saved[i];
+    });
+  });
+  const seen: DiamondPay[] = [];
+  const failures: unknown[] = [];
+  const app = new Hono().use(diamondPay()).get('/balance', async (c) => {
+    seen.push(c.var.diamondPay);
+    return c.json(await c.var.diamondPay.platforms.balance());
+  });
+  app.onError((error, c) => {
+    failures.push(error);
+    return c.text('failed', 500);
+  });
+
+  it('builds the client from the environment and reuses it while it does not change', async () => {
+    process.env.DIAMONDPAY_BASE_URL = sb.url;
+    process.env.DIAMONDPAY_PLATFORM_ID = sb.merchant.platformId;
+    process.env.DIAMONDPAY_PLATFORM_KEY = sb.merchant.platformKey;
+    process.env.DIAMONDPAY_AUTHORIZATION = sb.merchant.authorization;
+    for (let i = 0; i < 2; i++) {
+      const res = await app.request('/balance');
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { platform_id: string }).platform_id).toBe(PLATFORM_ID);
+    }
+    expect(seen).toHaveLength(2);
+    expect(seen[1]).toBe(seen[0]);
+  });
+
+  it('fails the request with a configuration error naming the missing variable, never the key', async () => {
+    delete process.env.DIAMONDPAY_BASE_URL;
+    process.env.DIAMONDPAY_PLATFORM_KEY = PLATFORM_KEY;
+    failures.length = 0;
+    const res = await app.request('/balance');
+    expect(res.status).toBe(500);
+    expect(failures[0]).toBeInstanceOf(DiamondPayValidationError);
+    const error = failures[0] as DiamondPayValidationError;
+    expect(error.code).toBe('configuration_error');
+    expect(error.issues.map((i) => i.field)).toEqual(['DIAMONDPAY_BASE_URL']);
+    expect(error.message).not.toContain(PLATFORM_KEY);
   });
 });

@@ -1,17 +1,18 @@
 // `diamondPay()`: a configured client on `c.var.diamondPay`, the Hono way (like hono's own
-// `contextStorage` or `@hono/*` middleware setting typed variables).
+// `contextStorage` or `@hono/*` middleware setting typed variables): the returned middleware's type
+// carries the variable, so `c.var.diamondPay` is typed in the handlers the middleware runs before.
 import { DiamondPay, type DiamondPayConfig } from '@diamondpay/core';
 import type { Context, Env, MiddlewareHandler } from 'hono';
+import { env } from 'hono/adapter';
+import type { BlankEnv } from 'hono/types';
+import { configFromEnv } from './env-config.js';
 import { memoizeByOptions } from './options-cache.js';
 
-declare module 'hono' {
-  interface ContextVariableMap {
-    diamondPay: DiamondPay;
-  }
-}
-
-/** The variables `diamondPay()` sets, for apps that spell their `Variables` out. */
+/** The variables `diamondPay()` sets. */
 export type DiamondPayVariables = { diamondPay: DiamondPay };
+
+/** The Hono `Env` of `diamondPay()`'s middleware: `app.use(diamondPay()).get(…, (c) => c.var.diamondPay)`. */
+export type DiamondPayEnv = { Variables: DiamondPayVariables };
 
 /**
  * Connection options, or a function of the request context returning them (edge runtimes, where
@@ -36,9 +37,16 @@ const CLIENT_SECRETS = [
   'authorization',
 ] as const satisfies readonly (keyof DiamondPayConfig)[];
 
-/** Middleware putting a `DiamondPay` client on `c.var.diamondPay`; built once per distinct options. */
-export function diamondPay<E extends Env = any>(options: DiamondPayOptions<E>): MiddlewareHandler<E> {
-  if (typeof options !== 'function') {
+/**
+ * Middleware putting a `DiamondPay` client on `c.var.diamondPay`; built once per distinct options.
+ * Without options it reads `DIAMONDPAY_BASE_URL`, `DIAMONDPAY_PLATFORM_ID`, `DIAMONDPAY_PLATFORM_KEY`,
+ * `DIAMONDPAY_AUTHORIZATION` and `DIAMONDPAY_SIGN_TYPE` from `env(c)` (Workers bindings, or the
+ * environment on Node, Deno and Bun) on each request, reusing the client while they do not change.
+ */
+export function diamondPay<E extends Env = BlankEnv>(
+  options?: DiamondPayOptions<E>,
+): MiddlewareHandler<E & DiamondPayEnv> {
+  if (options !== undefined && typeof options !== 'function') {
     // Static options: build now, so a configuration mistake fails at startup, not on a request.
     const client = new DiamondPay(options);
     return async (c, next) => {
@@ -46,13 +54,15 @@ export function diamondPay<E extends Env = any>(options: DiamondPayOptions<E>): 
       await next();
     };
   }
+  const configFor = options ?? ((c: Context<E>) => configFromEnv(env(c)));
   const clientFor = memoizeByOptions<DiamondPayConfig, DiamondPay>(
     CLIENT_FIELDS,
     CLIENT_SECRETS,
     (config) => new DiamondPay(config),
   );
   return async (c, next) => {
-    c.set('diamondPay', clientFor(options(c)));
+    // The context is `Context<E & DiamondPayEnv>`; the options function was written for `Context<E>`.
+    c.set('diamondPay', clientFor(configFor(c as unknown as Context<E>)));
     await next();
   };
 }

@@ -19,7 +19,7 @@ const workerdBin = createRequire(join(packageDir, 'package.json')).resolve('work
 const WORKER = `
 import { Hono } from 'hono';
 import { env, getRuntimeKey } from 'hono/adapter';
-import { depositNotifications } from '@diamondpay/hono';
+import { depositNotifications, diamondPay } from '@diamondpay/hono';
 
 const runs = [];
 const app = new Hono();
@@ -34,6 +34,8 @@ app.post(
     },
   })),
 );
+// No options: the client's connection options come from the DIAMONDPAY_* bindings.
+app.get('/client', diamondPay(), (c) => c.json({ platformId: c.var.diamondPay.platformId }));
 app.get('/runs', (c) => c.json({ runtime: getRuntimeKey(), hasProcess: typeof process !== 'undefined', runs }));
 export default app;
 `;
@@ -89,7 +91,11 @@ const config :Workerd.Config = (
 const worker :Workerd.Worker = (
   modules = [ (name = "worker.js", esModule = embed "worker.js") ],
   compatibilityDate = "2025-09-01",
-  bindings = [ (name = "DIAMONDPAY_PLATFORM_KEY", text = "${PLATFORM_KEY}") ],
+  bindings = [
+    (name = "DIAMONDPAY_PLATFORM_KEY", text = "${PLATFORM_KEY}"),
+    (name = "DIAMONDPAY_PLATFORM_ID", text = "PF0002"),
+    (name = "DIAMONDPAY_BASE_URL", text = "http://127.0.0.1:9"),
+  ],
 );
 `,
   );
@@ -137,6 +143,12 @@ describe('depositNotifications on workerd (no nodejs_compat)', () => {
   it('runs in workerd, without process, reading the key from env(c)', async () => {
     const res = await fetch(`${base}/runs`);
     expect(await res.json()).toMatchObject({ runtime: 'workerd', hasProcess: false, runs: [] });
+  });
+
+  it('builds diamondPay() from the DIAMONDPAY_* bindings when given no options', async () => {
+    const res = await fetch(`${base}/client`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ platformId: 'PF0002' });
   });
 
   it('acknowledges HMAC- and MD5-signed notifications and refuses a tampered one with 401', async () => {

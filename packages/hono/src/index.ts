@@ -5,4 +5,10 @@ export {
   depositNotifications,
   type LedgerDepositNotificationsOptions,
 } from './deposit-notifications.js';
-export { type DiamondPayOptions, type DiamondPayVariables, diamondPay } from './diamond-pay.js';
+export {
+  type DiamondPayEnv,
+  type DiamondPayOptions,
+  type DiamondPayVariables,
+  diamondPay,
+} from './diamond-pay.js';
+export { configFromEnv, DIAMONDPAY_ENV } from './env-config.js';

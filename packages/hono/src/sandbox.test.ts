@@ -21,8 +21,7 @@ const failOnce = new Set<string>();
 beforeAll(async () => {
   sb = await startSandbox({ timeScale: 0.001, seed: 1 });
   const config = { baseUrl: sb.url, ...sb.merchant };
-  const app = new Hono();
-  app.use('/orders', diamondPay(config));
+  const app = new Hono().use('/orders', diamondPay(config));
   app.post('/orders', async (c) => {
     const { id, amount } = await c.req.json<{ id: string; amount: number }>();
     const created = await c.var.diamondPay.deposits.create({

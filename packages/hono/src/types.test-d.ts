@@ -3,6 +3,7 @@ import {
   type DepositNotification,
   type DiamondPay,
   type DiamondPayConfig,
+  type DiamondPayEnv,
   type DiamondPayVariables,
   type DiscrepancyEvent,
   depositNotifications,
@@ -12,17 +13,30 @@ import {
   type LedgerTransaction,
   MemoryLedger,
 } from '@diamondpay/hono';
-import { type Context, Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import type { BlankEnv } from 'hono/types';
 import { expectTypeOf } from 'vitest';
 
 const config: DiamondPayConfig = { baseUrl: 'http://127.0.0.1:4010', platformId: 'PF0002', platformKey: 'k' };
 
-// c.var.diamondPay is typed through ContextVariableMap, without spelling Variables out.
-const app = new Hono();
-app.use(diamondPay(config));
-app.get('/', (c) => {
+// c.var.diamondPay is typed where the middleware runs: chained after app.use(), or inline before the handler.
+const app = new Hono().use(diamondPay(config)).get('/', (c) => {
   expectTypeOf(c.var.diamondPay).toEqualTypeOf<DiamondPay>();
   expectTypeOf(c.get('diamondPay')).toEqualTypeOf<DiamondPay>();
+  return c.text('ok');
+});
+app.post('/orders', diamondPay(), (c) => {
+  expectTypeOf(c.var.diamondPay).toEqualTypeOf<DiamondPay>();
+  return c.text('ok');
+});
+expectTypeOf(diamondPay()).toEqualTypeOf<MiddlewareHandler<BlankEnv & DiamondPayEnv>>();
+
+// …and nowhere else: no global ContextVariableMap augmentation unless `@diamondpay/hono/global` is imported.
+const plain = new Hono();
+plain.use(diamondPay(config));
+plain.get('/', (c) => {
+  // @ts-expect-error the middleware's variable is not promised to handlers it does not run before
+  c.var.diamondPay.deposits;
   return c.text('ok');
 });
 
@@ -52,7 +66,12 @@ edge.post(
   '/notify-env',
   depositNotifications<Env>((c) => ({ platformId: 'PF0002', platformKey: c.env.KEY, onDeposit: () => {} })),
 );
-edge.use(diamondPay<Env>((c) => ({ ...config, platformKey: c.env.KEY })));
+edge.use(diamondPay<Env>((c) => ({ ...config, platformKey: c.env.KEY }))).get('/balance', (c) => {
+  expectTypeOf(c.var.diamondPay).toEqualTypeOf<DiamondPay>();
+  expectTypeOf(c.var.requestId).toEqualTypeOf<string>();
+  expectTypeOf(c.env.KEY).toEqualTypeOf<string>();
+  return c.text('ok');
+});
 
 // onDeposit is required.
 // @ts-expect-error missing onDeposit

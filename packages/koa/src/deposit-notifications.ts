@@ -8,17 +8,17 @@ import {
   type DepositNotification,
   type DiamondPayConfig,
   type DiscrepancyHandler,
-  isDiamondPayError,
   type Ledger,
   type LedgerNotificationHandler,
   type NotificationHandler,
   type NotificationReceiverOptions,
   type NotificationReply,
   type NotificationStore,
+  type PayoutNotification,
 } from '@diamondpay/core';
 import type { DefaultContext, DefaultState, Middleware, ParameterizedContext } from 'koa';
 
-/** The route `diamondPayRouter()` mounts when no `path` is given (core's protocol constant). */
+/** The route `diamondPayRouter()` mounts when no `path` is given (core's protocol constants, also `PAYOUT_NOTIFICATION_PATH`). */
 export { DEPOSIT_NOTIFICATION_PATH } from '@diamondpay/core';
 
 /**
@@ -33,20 +33,24 @@ export interface DepositNotificationsOptions<StateT = DefaultState, ContextT = D
     > {
   /** Runs once per (payment_id, status) with the verified notification; throw to have the gateway retry. */
   onDeposit: NotificationHandler<DepositNotification, ParameterizedContext<StateT, ContextT>>;
+  /** Runs once per (payout_id, status) for payout notifications sent to this route; without it they are refused. */
+  onPayout?: NotificationHandler<PayoutNotification, ParameterizedContext<StateT, ContextT>> | undefined;
   /** Handle only requests to this path and pass others on (for `app.use()` without a router). */
-  path?: string;
+  path?: string | undefined;
   /** Duplicate tracking; default in memory (one process). Not with `ledger`. */
-  store?: NotificationStore;
+  store?: NotificationStore | undefined;
   /**
    * A ledger (`MemoryLedger`, `@diamondpay/postgres`): each notification in one transaction. Give
    * it as a `Ledger` (not optional) to get `LedgerDepositNotificationsOptions`' typed `{ tx, order }`.
    */
-  ledger?: Ledger;
+  ledger?: Ledger | undefined;
   /** With a ledger: runs instead of `onDeposit` for a status that contradicts the record. */
-  onDiscrepancy?: (
-    event: Parameters<DiscrepancyHandler<ParameterizedContext<StateT, ContextT>>>[0],
-    ctx: ParameterizedContext<StateT, ContextT>,
-  ) => unknown;
+  onDiscrepancy?:
+    | ((
+        event: Parameters<DiscrepancyHandler<ParameterizedContext<StateT, ContextT>>>[0],
+        ctx: ParameterizedContext<StateT, ContextT>,
+      ) => unknown)
+    | undefined;
 }
 
 /**
@@ -56,15 +60,19 @@ export interface DepositNotificationsOptions<StateT = DefaultState, ContextT = D
 export interface LedgerDepositNotificationsOptions<StateT = DefaultState, ContextT = DefaultContext>
   extends Omit<
     DepositNotificationsOptions<StateT, ContextT>,
-    'onDeposit' | 'store' | 'ledger' | 'onDiscrepancy'
+    'onDeposit' | 'onPayout' | 'store' | 'ledger' | 'onDiscrepancy'
   > {
   ledger: Ledger;
   /** Refused with a ledger (its inbox is the duplicate record). */
   store?: undefined;
   /** Runs once per (payment_id, status) for a forward transition, in the ledger's transaction. */
   onDeposit: LedgerNotificationHandler<DepositNotification, ParameterizedContext<StateT, ContextT>>;
+  /** Payout notifications, in the ledger's transaction; without it they are refused. */
+  onPayout?:
+    | LedgerNotificationHandler<PayoutNotification, ParameterizedContext<StateT, ContextT>>
+    | undefined;
   /** Runs instead of `onDeposit` for a status that contradicts the record. Default: `console.warn`. */
-  onDiscrepancy?: DiscrepancyHandler<ParameterizedContext<StateT, ContextT>>;
+  onDiscrepancy?: DiscrepancyHandler<ParameterizedContext<StateT, ContextT>> | undefined;
 }
 
 // koa-body keeps the unparsed text here when `includeUnparsed: true`.
@@ -109,12 +117,14 @@ export function depositNotifications<StateT = DefaultState, ContextT = DefaultCo
         ledger: options.ledger,
         store: options.store as undefined,
         onDeposit: options.onDeposit as LedgerNotificationHandler<DepositNotification, Ctx>,
+        onPayout: options.onPayout as LedgerNotificationHandler<PayoutNotification, Ctx> | undefined,
         onDiscrepancy: options.onDiscrepancy as DiscrepancyHandler<Ctx> | undefined,
       })
     : createNotificationReceiver<Ctx>({
         ...common,
         store: options.store,
         onDeposit: options.onDeposit as NotificationHandler<DepositNotification, Ctx>,
+        onPayout: options.onPayout as NotificationHandler<PayoutNotification, Ctx> | undefined,
       });
   const path = options.path;
 
@@ -123,10 +133,9 @@ export function depositNotifications<StateT = DefaultState, ContextT = DefaultCo
     const result = await receiver.handle({ method: ctx.method, headers: ctx.req.headers, body }, ctx, {
       rawBodyHint: RAW_BODY_FIX,
     });
-    // A consumed body is a setup mistake: also through Koa's error channel, so it shows in the app's logs.
-    if (isDiamondPayError(result.error) && result.error.code === 'configuration_error') {
-      ctx.app.emit('error', result.error, ctx);
-    }
+    // Every 5xx (a throwing handler, a consumed body, a store down) also goes through Koa's error channel,
+    // so it shows in the app's logs (Koa prints it unless `app.silent`) and in its error tracking.
+    if (result.status >= 500) ctx.app.emit('error', asError(result), ctx);
     return result;
   };
 
@@ -137,6 +146,13 @@ export function depositNotifications<StateT = DefaultState, ContextT = DefaultCo
     ctx.set(reply.headers);
     ctx.body = reply.body;
   };
+}
+
+/** What `app.on('error')` gets for a 5xx reply: the receiver's error, or one describing the reply. */
+function asError(result: NotificationReply & { error?: unknown }): Error {
+  const error = result.error;
+  if (error instanceof Error) return error;
+  return new Error(`Diamond Pay notification answered ${result.status}: ${result.body}`, { cause: error });
 }
 
 /** The request stream when nothing has read from it, else `undefined` (a parser consumed it). */

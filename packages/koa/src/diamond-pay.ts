@@ -2,16 +2,13 @@
 import { DiamondPay, type DiamondPayConfig } from '@diamondpay/core';
 import type { Middleware } from 'koa';
 
-/** What `diamondPay()` puts on `ctx.state`; use it as Koa's state type: `new Koa<DiamondPayState>()`. */
+/**
+ * What `diamondPay()` puts on `ctx.state`: `app.use(diamondPay(…))` adds it to the app's state type, or
+ * spell it out with `new Koa<DiamondPayState>()`. `import '@diamondpay/koa/global'` adds it to Koa's
+ * `DefaultState` instead (every app, every middleware).
+ */
 export interface DiamondPayState {
   diamondPay: DiamondPay;
-}
-
-declare module 'koa' {
-  // Types `ctx.state.diamondPay` for apps that use Koa's default state.
-  interface DefaultState {
-    diamondPay: DiamondPay;
-  }
 }
 
 /**

@@ -12,18 +12,18 @@ import {
 export interface DiamondPayRouterOptions<StateT = DefaultState, ContextT = DefaultContext>
   extends DepositNotificationsOptions<StateT, ContextT> {
   /** Router prefix, e.g. `/webhooks`. */
-  prefix?: string;
-  /** Route of the deposit notification, under `prefix`. Default `/diamondpay/notifications/deposit`. */
-  path?: string;
+  prefix?: string | undefined;
+  /** Route of the notification, under `prefix`. Default `DEPOSIT_NOTIFICATION_PATH` (`/diamondpay/notifications/deposit`). */
+  path?: string | undefined;
 }
 
 /** The router options with a ledger: `onDeposit(notification, ctx, { tx, order, source })`. */
 export interface LedgerDiamondPayRouterOptions<StateT = DefaultState, ContextT = DefaultContext>
   extends LedgerDepositNotificationsOptions<StateT, ContextT> {
   /** Router prefix, e.g. `/webhooks`. */
-  prefix?: string;
+  prefix?: string | undefined;
   /** Route of the deposit notification, under `prefix`. Default `/diamondpay/notifications/deposit`. */
-  path?: string;
+  path?: string | undefined;
 }
 
 /**

@@ -21,9 +21,17 @@ const config = {
   platformKey: 'ThisIsYourSecretKey123',
 };
 
-// Default state: augmented, so ctx.state.diamondPay is the client.
+// Chained after diamondPay(): the app's state type carries the client.
 new Koa().use(diamondPay(config)).use((ctx) => {
   expectTypeOf(ctx.state.diamondPay).toEqualTypeOf<DiamondPay>();
+});
+
+// Koa's DefaultState is not augmented unless `@diamondpay/koa/global` is imported (type-tests/global.test-d.ts).
+const plain = new Koa();
+plain.use(diamondPay(config));
+plain.use((ctx) => {
+  // Koa's DefaultState is an open record: the client is `any` there, not a promise that it is set.
+  expectTypeOf(ctx.state.diamondPay).toBeAny();
 });
 
 // Explicit state type.
@@ -34,7 +42,7 @@ new Koa<DiamondPayState>().use(diamondPay(new DiamondPay(config))).use((ctx) => 
 // The same options object feeds both factories; the handler gets the notification and the context.
 const options = {
   ...config,
-  onDeposit(notification: DepositNotification, ctx: Koa.Context) {
+  onDeposit(notification: DepositNotification, ctx: Koa.ParameterizedContext<DiamondPayState>) {
     expectTypeOf(notification.real_amount).toBeNumber();
     expectTypeOf(ctx.state.diamondPay).toEqualTypeOf<DiamondPay>();
   },
@@ -62,7 +70,7 @@ new Koa<{ user: string }>().use(diamondPay(config)).use((ctx) => {
 });
 
 // With a ledger, the handler's third argument is `{ tx, order, source }`, without `!`.
-depositNotifications({
+depositNotifications<DiamondPayState>({
   ...config,
   ledger: new MemoryLedger(),
   onDeposit: async (n, ctx, { tx, order }) => {

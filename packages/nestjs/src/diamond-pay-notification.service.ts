@@ -1,9 +1,9 @@
-// The notification route's work: find the @OnDepositNotification() handler at bootstrap, hand the raw body
-// to core's receiver and write its reply back through the platform's adapter. It never throws to Nest.
+// The notification route's work: find the @OnDepositNotification() and @OnPayoutNotification() handlers at
+// bootstrap, hand the raw body to core's receiver (which routes each notification to its handler by kind) and
+// write its reply back through the platform's adapter. It never throws to Nest.
 import {
   createNotificationReceiver,
   createReconciler,
-  type DepositNotification,
   type DiamondPay,
   type DiscrepancyEvent,
   type NotificationReceiver,
@@ -24,14 +24,23 @@ import {
   DIAMONDPAY_NOTIFICATION_ROUTE,
   DIAMONDPAY_OPTIONS,
   ON_DEPOSIT_NOTIFICATION,
+  ON_PAYOUT_NOTIFICATION,
 } from './diamond-pay.constants.js';
 import type { DiamondPayModuleOptions } from './diamond-pay.interfaces.js';
-import { bypassExpressParsers, findRawBody, installFastifyPayloadHook } from './diamond-pay.raw-body.js';
+import { bypassExpressParsers } from './diamond-pay.raw-body.express.js';
+import { installFastifyPayloadHook } from './diamond-pay.raw-body.fastify.js';
+import { findRawBody } from './diamond-pay.raw-body.js';
 import type { NotificationRoute } from './diamond-pay-notification.controller.js';
 
 // The discovered method, called as it was written: (notification, request), or with a ledger
-// (notification, { tx, order, source }, request).
-type Handler = (notification: DepositNotification, ...rest: unknown[]) => unknown;
+// (notification, { tx, order, source }, request). The notification's kind is the decorator's: core
+// routes deposits and payouts to their own handler.
+type Handler = (notification: any, ...rest: unknown[]) => unknown;
+
+const KINDS = [
+  { key: ON_DEPOSIT_NOTIFICATION, decorator: '@OnDepositNotification()' },
+  { key: ON_PAYOUT_NOTIFICATION, decorator: '@OnPayoutNotification()' },
+] as const;
 
 const RAW_BODY_FIX =
   "Keep that parser off the notification route, or have it keep the bytes in req.rawBody (as Nest's own parsers do with " +
@@ -80,7 +89,7 @@ export class DiamondPayNotificationService
   }
 
   onModuleInit(): void {
-    const handler = this.findHandler();
+    const [deposit, payout] = this.findHandlers();
     const {
       path: _path,
       decorators: _decorators,
@@ -100,20 +109,22 @@ export class DiamondPayNotificationService
           ...common,
           ledger,
           store: common.store as undefined,
-          onDeposit: (n, request, l) => handler(n, l, request),
+          ...(deposit ? { onDeposit: (n, request, l) => deposit(n, l, request) } : {}),
+          ...(payout ? { onPayout: (n, request, l) => payout(n, l, request) } : {}),
           onDiscrepancy: (event, request, l) =>
             onDiscrepancy ? onDiscrepancy(event, l, request) : this.logDiscrepancy(event),
         })
       : createNotificationReceiver<unknown>({
           ...common,
-          onDeposit: handler,
+          ...(deposit ? { onDeposit: deposit } : {}),
+          ...(payout ? { onPayout: payout } : {}),
           // Refused by core without a ledger, with a message naming the option.
           ...(onDiscrepancy ? { onDiscrepancy: onDiscrepancy as never } : {}),
         });
     // Runs after Nest registered its body parsers and routes (app.init), before the server listens.
     const adapter = this.adapterHost.httpAdapter;
     const platform = adapter?.getType();
-    if (platform === 'fastify') installFastifyPayloadHook(adapter.getInstance());
+    if (platform === 'fastify') installFastifyPayloadHook(adapter.getInstance(), this.route.path);
     if (platform === 'express') bypassExpressParsers(adapter.getInstance(), this.route.path);
   }
 
@@ -137,40 +148,44 @@ export class DiamondPayNotificationService
     }
   }
 
-  private findHandler(): Handler {
-    const found: { owner: string; method: string; call: Handler }[] = [];
+  /** The deposit and payout handlers (each at most one, at least one of them), found in any module. */
+  private findHandlers(): [Handler | undefined, Handler | undefined] {
+    const found = KINDS.map(() => [] as { owner: string; method: string; call: Handler }[]);
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
       const prototype = instance ? Object.getPrototypeOf(instance) : wrapper.metatype?.prototype;
       if (!prototype || wrapper.isAlias) continue;
       for (const method of this.scanner.getAllMethodNames(prototype)) {
-        if (!this.reflector.get(ON_DEPOSIT_NOTIFICATION, prototype[method])) continue;
-        const owner = String(wrapper.name ?? wrapper.metatype?.name ?? 'provider');
-        if (!wrapper.isDependencyTreeStatic() || !instance) {
-          throw new Error(
-            `DiamondPayModule: ${owner}.${method}() is marked @OnDepositNotification() but ${owner} is request-scoped (or depends on a request-scoped provider); the handler must live in a singleton provider.`,
-          );
-        }
-        found.push({
-          owner,
-          method,
-          call: (n, ...rest) => (instance[method] as Handler).call(instance, n, ...rest),
+        KINDS.forEach((kind, k) => {
+          if (!this.reflector.get(kind.key, prototype[method])) return;
+          const owner = String(wrapper.name ?? wrapper.metatype?.name ?? 'provider');
+          if (!wrapper.isDependencyTreeStatic() || !instance) {
+            throw new Error(
+              `DiamondPayModule: ${owner}.${method}() is marked ${kind.decorator} but ${owner} is request-scoped (or depends on a request-scoped provider); the handler must live in a singleton provider.`,
+            );
+          }
+          found[k]!.push({
+            owner,
+            method,
+            call: (n, ...rest) => (instance[method] as Handler).call(instance, n, ...rest),
+          });
         });
       }
     }
     const route = `POST /${this.route.path.replace(/^\/+/, '')}`;
-    if (found.length === 0) {
+    if (found.every((f) => f.length === 0)) {
       throw new Error(
-        `DiamondPayModule: notifications are enabled (${route}) but no provider method is marked @OnDepositNotification(). Add one to a provider, e.g. \`@OnDepositNotification() async onDeposit(notification: DepositNotification) { ... }\`, or remove the \`notifications\` option.`,
+        `DiamondPayModule: notifications are enabled (${route}) but no provider method is marked @OnDepositNotification() or @OnPayoutNotification(). Add one to a provider, e.g. \`@OnDepositNotification() async onDeposit(notification: DepositNotification) { ... }\`, or remove the \`notifications\` option.`,
       );
     }
-    if (found.length > 1) {
-      const names = found.map((f) => `${f.owner}.${f.method}()`).join(', ');
+    KINDS.forEach((kind, k) => {
+      if (found[k]!.length <= 1) return;
+      const names = found[k]!.map((f) => `${f.owner}.${f.method}()`).join(', ');
       throw new Error(
-        `DiamondPayModule: more than one @OnDepositNotification() handler (${names}). Keep one: its success is what acknowledges the notification; call your other services from it.`,
+        `DiamondPayModule: more than one ${kind.decorator} handler (${names}). Keep one: its success is what acknowledges the notification; call your other services from it.`,
       );
-    }
-    return found[0]!.call;
+    });
+    return [found[0]![0]?.call, found[1]![0]?.call];
   }
 
   private logDiscrepancy(event: DiscrepancyEvent): void {

@@ -13,6 +13,9 @@ export const DIAMONDPAY_NOTIFICATION_ROUTE: unique symbol = Symbol('DIAMONDPAY_N
 /** Metadata key set by `@OnDepositNotification()`. */
 export const ON_DEPOSIT_NOTIFICATION: unique symbol = Symbol('DIAMONDPAY_ON_DEPOSIT_NOTIFICATION');
 
+/** Metadata key set by `@OnPayoutNotification()`. */
+export const ON_PAYOUT_NOTIFICATION: unique symbol = Symbol('DIAMONDPAY_ON_PAYOUT_NOTIFICATION');
+
 /** Route path of the notification controller when `notifications.path` is not given. */
 // Core's default path without the leading slash, as Nest route paths are written.
 export const DEFAULT_NOTIFICATION_PATH = DEPOSIT_NOTIFICATION_PATH.slice(1);

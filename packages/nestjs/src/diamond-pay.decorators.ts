@@ -1,5 +1,9 @@
 import { Inject, SetMetadata } from '@nestjs/common';
-import { DIAMONDPAY_CLIENT, ON_DEPOSIT_NOTIFICATION } from './diamond-pay.constants.js';
+import {
+  DIAMONDPAY_CLIENT,
+  ON_DEPOSIT_NOTIFICATION,
+  ON_PAYOUT_NOTIFICATION,
+} from './diamond-pay.constants.js';
 
 /** Injects the configured `DiamondPay` client (`@InjectDiamondPay() private readonly diamondPay: DiamondPay`). */
 export function InjectDiamondPay(): PropertyDecorator & ParameterDecorator {
@@ -14,4 +18,12 @@ export function InjectDiamondPay(): PropertyDecorator & ParameterDecorator {
  */
 export function OnDepositNotification(): MethodDecorator {
   return SetMetadata(ON_DEPOSIT_NOTIFICATION, true);
+}
+
+/**
+ * Marks the provider method that handles payout notifications: `(notification: PayoutNotification, request)`.
+ * Same rules as `@OnDepositNotification()`: once per (payout, status), throw to have the gateway deliver it again.
+ */
+export function OnPayoutNotification(): MethodDecorator {
+  return SetMetadata(ON_PAYOUT_NOTIFICATION, true);
 }

@@ -4,6 +4,7 @@ import type {
   DiscrepancyEvent,
   LedgerHandlerContext,
   NotificationReceiverOptions,
+  PayoutNotification,
   ReconcilerOptions,
 } from '@diamondpay/core';
 
@@ -13,9 +14,9 @@ export type DiamondPayRouteDecorator = ClassDecorator | MethodDecorator;
 /** What shapes the notification route itself; fixed when the module is defined. */
 export interface DiamondPayNotificationRouteOptions {
   /** Controller path of the notification route. Default `'diamondpay/notifications/deposit'`. */
-  path?: string;
+  path?: string | undefined;
   /** Decorators applied to the route handler (metadata lookups on the handler or `[handler, class]` see them). */
-  decorators?: DiamondPayRouteDecorator[];
+  decorators?: DiamondPayRouteDecorator[] | undefined;
 }
 
 /**
@@ -34,7 +35,9 @@ export interface DiamondPayNotificationOptions
    * With the module's `ledger`: runs instead of the `@OnDepositNotification()` method for a status that
    * contradicts the record (paid after cancelled, another amount), in the same transaction. Default: logged.
    */
-  onDiscrepancy?: (event: DiscrepancyEvent, ledger: LedgerHandlerContext, request: any) => unknown;
+  onDiscrepancy?:
+    | ((event: DiscrepancyEvent, ledger: LedgerHandlerContext, request: any) => unknown)
+    | undefined;
 }
 
 /**
@@ -42,14 +45,14 @@ export interface DiamondPayNotificationOptions
  * through the outbox and notifications through the ledger's inbox), plus the notification route.
  */
 export interface DiamondPayModuleOptions extends DiamondPayConfig {
-  /** Serve the notification route (and require one `@OnDepositNotification()` handler). */
-  notifications?: DiamondPayNotificationOptions;
+  /** Serve the notification route (and require an `@OnDepositNotification()` or `@OnPayoutNotification()` handler). */
+  notifications?: DiamondPayNotificationOptions | undefined;
   /**
    * Run core's reconciler with the app (started on bootstrap, stopped, awaiting its running pass, on
    * shutdown). Needs `ledger` and `notifications`. Reconciled statuses reach the handler with
    * `source: 'reconciliation'` and no request.
    */
-  reconciler?: DiamondPayReconcilerOptions;
+  reconciler?: DiamondPayReconcilerOptions | undefined;
 }
 
 /** `reconciler` options: core's `createReconciler` options (the client, receiver and ledger are the module's). */
@@ -76,6 +79,15 @@ export type DepositNotificationHandler<Req = any> = (
 export type LedgerDepositNotificationHandler<Req = any> = (
   notification: DepositNotification,
   ledger: LedgerHandlerContext,
+  request: Req,
+) => unknown;
+
+/**
+ * The signature of an `@OnPayoutNotification()` method: the verified payout notification and the platform's
+ * request. Throw to have the gateway deliver it again later.
+ */
+export type PayoutNotificationHandler<Req = any> = (
+  notification: PayoutNotification,
   request: Req,
 ) => unknown;
 

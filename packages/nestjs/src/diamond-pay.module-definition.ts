@@ -12,5 +12,10 @@ export const {
 })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createDiamondPayOptions')
-  .setExtras({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  // `isGlobal?: boolean | undefined`, so `isGlobal: process.env.X === '1' || undefined` compiles under
+  // exactOptionalPropertyTypes; undefined means the default (not global).
+  .setExtras<{ isGlobal?: boolean | undefined }>({ isGlobal: false }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal ?? false,
+  }))
   .build();

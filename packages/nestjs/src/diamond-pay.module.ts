@@ -1,5 +1,5 @@
 import { DiamondPay } from '@diamondpay/core';
-import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import {
   DIAMONDPAY_CLIENT,
@@ -8,6 +8,7 @@ import {
 } from './diamond-pay.constants.js';
 import type {
   DiamondPayModuleOptions,
+  DiamondPayNotificationOptions,
   DiamondPayNotificationRouteOptions,
 } from './diamond-pay.interfaces.js';
 import {
@@ -17,21 +18,27 @@ import {
 } from './diamond-pay.module-definition.js';
 import { DiamondPayService } from './diamond-pay.service.js';
 import {
+  applyNotificationRoute,
   createNotificationController,
   type NotificationRoute,
   notificationRoute,
 } from './diamond-pay-notification.controller.js';
 import { DiamondPayNotificationService } from './diamond-pay-notification.service.js';
 
-export type DiamondPayModuleSyncOptions = typeof OPTIONS_TYPE;
+/** `forRoot()` options: the client's connection options, `notifications` (`true` for the defaults) and `isGlobal`. */
+export type DiamondPayModuleSyncOptions = Omit<typeof OPTIONS_TYPE, 'notifications'> & {
+  /** Serve the notification route: `true` (default path and receiver options) or the options themselves. */
+  notifications?: true | DiamondPayNotificationOptions | undefined;
+};
 
 /** `forRootAsync()` options: `useFactory`/`useClass`/`useExisting`, plus the notification route's shape. */
 export type DiamondPayModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE & {
   /**
-   * Serve the notification route: `true` (default path) or `{ path, decorators }`. Given here, not by the
-   * factory, because Nest fixes routes before any factory runs. The factory's `notifications` holds the rest.
+   * Serve the notification route: `true`, or `{ path, decorators }`. It decides whether the module has a
+   * route at all (known before the factory runs); its path, decorators and the receiver's options may then
+   * come from the factory's `notifications` (a path given in both places must agree; decorators add up).
    */
-  notifications?: true | DiamondPayNotificationRouteOptions;
+  notifications?: true | DiamondPayNotificationRouteOptions | undefined;
 };
 
 /**
@@ -40,22 +47,56 @@ export type DiamondPayModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE & {
  */
 @Module({})
 export class DiamondPayModule extends DiamondPayConfigurableModule {
+  // `super.forRoot()` (not `DiamondPayConfigurableModule.forRoot()`): the builder's static methods return
+  // `{ module: this }`, so the dynamic module is `DiamondPayModule` in Nest's logs, devtools and errors.
   static override forRoot(options: DiamondPayModuleSyncOptions): DynamicModule {
-    const route = options.notifications ? notificationRoute(options.notifications) : null;
-    return withProviders(DiamondPayConfigurableModule.forRoot(options), route);
+    const notifications = options.notifications === true ? {} : options.notifications;
+    const route = notifications ? notificationRoute(notifications) : null;
+    // biome-ignore lint/complexity/noThisInStatic: `super` makes the dynamic module's `module` this class.
+    const definition = super.forRoot({ ...options, notifications } as typeof OPTIONS_TYPE);
+    if (!route) return withProviders(definition, null);
+    const controller = createNotificationController();
+    applyNotificationRoute(controller, route);
+    return withProviders(definition, {
+      controller,
+      provider: { provide: DIAMONDPAY_NOTIFICATION_ROUTE, useValue: route },
+    });
   }
 
   static override forRootAsync(options: DiamondPayModuleAsyncOptions): DynamicModule {
     const { notifications, ...asyncOptions } = options;
-    const route = notifications ? notificationRoute(notifications === true ? {} : notifications) : null;
-    return withProviders(DiamondPayConfigurableModule.forRootAsync(asyncOptions), route);
+    // biome-ignore lint/complexity/noThisInStatic: `super` makes the dynamic module's `module` this class.
+    const definition = super.forRootAsync(asyncOptions);
+    if (!notifications) return withProviders(definition, null);
+    const declared = notifications === true ? {} : notifications;
+    const controller = createNotificationController();
+    // A factory provider: resolved with the options, before Nest registers routes (app.init), so the
+    // path and decorators from the options factory are the controller's.
+    return withProviders(definition, {
+      controller,
+      provider: {
+        provide: DIAMONDPAY_NOTIFICATION_ROUTE,
+        inject: [DIAMONDPAY_OPTIONS],
+        useFactory: (moduleOptions: DiamondPayModuleOptions) => {
+          const route = resolveRoute(declared, moduleOptions.notifications);
+          applyNotificationRoute(controller, route);
+          return route;
+        },
+      },
+    });
   }
 }
 
-function withProviders(definition: DynamicModule, route: NotificationRoute | null): DynamicModule {
+interface RouteDefinition {
+  controller: Type<unknown>;
+  /** Provides DIAMONDPAY_NOTIFICATION_ROUTE (the resolved route). */
+  provider: Provider;
+}
+
+function withProviders(definition: DynamicModule, route: RouteDefinition | null): DynamicModule {
   const providers: Provider[] = [
     ...(definition.providers ?? []),
-    { provide: DIAMONDPAY_NOTIFICATION_ROUTE, useValue: route },
+    route?.provider ?? { provide: DIAMONDPAY_NOTIFICATION_ROUTE, useValue: null },
     {
       provide: DIAMONDPAY_CLIENT,
       useFactory: createClient,
@@ -69,13 +110,17 @@ function withProviders(definition: DynamicModule, route: NotificationRoute | nul
     ...definition,
     imports: [...(definition.imports ?? []), DiscoveryModule],
     providers: [...providers, DiamondPayNotificationService],
-    controllers: [createNotificationController(route)],
+    controllers: [route.controller],
     exports,
   };
 }
 
 function createClient(options: DiamondPayModuleOptions, route: NotificationRoute | null): DiamondPay {
-  checkRoute(options, route);
+  if (options.notifications && !route) {
+    throw new Error(
+      'DiamondPayModule: the options factory returned `notifications`, but forRootAsync() was not told to serve the route. Pass `notifications: true` to DiamondPayModule.forRootAsync() beside useFactory/useClass (whether there is a route is known before the factory runs); the path, decorators and receiver options can then come from the factory.',
+    );
+  }
   if (options.reconciler && (!route || !options.ledger)) {
     throw new Error(
       "DiamondPayModule: `reconciler` needs `ledger` and `notifications` (it feeds what it finds through the notification route's ledger inbox).",
@@ -85,24 +130,21 @@ function createClient(options: DiamondPayModuleOptions, route: NotificationRoute
   return new DiamondPay(config);
 }
 
-/** With forRootAsync, the factory's `notifications` must agree with the route declared beside it. */
-function checkRoute(options: DiamondPayModuleOptions, route: NotificationRoute | null): void {
-  const n = options.notifications;
-  if (n && !route) {
-    throw new Error(
-      'DiamondPayModule: the options factory returned `notifications`, but the route was not declared. Pass `notifications: true` (or `{ path, decorators }`) to DiamondPayModule.forRootAsync() beside useFactory/useClass: routes are fixed before the factory runs.',
-    );
-  }
-  if (!n || !route) return;
+/** forRootAsync: the route declared beside the factory, completed by the factory's `notifications`. */
+function resolveRoute(
+  declared: DiamondPayNotificationRouteOptions,
+  fromFactory: DiamondPayNotificationRouteOptions | undefined,
+): NotificationRoute {
   const trim = (p: string) => p.replace(/^\/+|\/+$/g, '');
-  if (n.path !== undefined && trim(n.path) !== trim(route.path)) {
+  const a = declared.path;
+  const b = fromFactory?.path;
+  if (a !== undefined && b !== undefined && trim(a) !== trim(b)) {
     throw new Error(
-      `DiamondPayModule: notifications.path "${n.path}" from the options factory differs from the route declared in forRootAsync() ("${route.path}"). Give the path in forRootAsync({ notifications: { path } }) only.`,
+      `DiamondPayModule: notifications.path "${b}" from the options factory differs from the path declared in forRootAsync() ("${a}"). Give it in one place.`,
     );
   }
-  if (n.decorators !== undefined && n.decorators !== route.decorators) {
-    throw new Error(
-      'DiamondPayModule: notifications.decorators from the options factory cannot be applied (the route already exists). Give them in forRootAsync({ notifications: { decorators } }).',
-    );
-  }
+  return notificationRoute({
+    path: b ?? a,
+    decorators: [...(declared.decorators ?? []), ...(fromFactory?.decorators ?? [])],
+  });
 }

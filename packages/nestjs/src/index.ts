@@ -5,8 +5,13 @@ export {
   DIAMONDPAY_CLIENT,
   DIAMONDPAY_OPTIONS,
   ON_DEPOSIT_NOTIFICATION,
+  ON_PAYOUT_NOTIFICATION,
 } from './diamond-pay.constants.js';
-export { InjectDiamondPay, OnDepositNotification } from './diamond-pay.decorators.js';
+export {
+  InjectDiamondPay,
+  OnDepositNotification,
+  OnPayoutNotification,
+} from './diamond-pay.decorators.js';
 export type {
   DepositNotificationHandler,
   DiamondPayModuleOptions,
@@ -16,6 +21,7 @@ export type {
   DiamondPayReconcilerOptions,
   DiamondPayRouteDecorator,
   LedgerDepositNotificationHandler,
+  PayoutNotificationHandler,
 } from './diamond-pay.interfaces.js';
 export {
   DiamondPayModule,

@@ -49,7 +49,17 @@ Usage:
   diamondpay trigger deposit --url URL [options]               send one signed deposit notification
   diamondpay reconcile --database-url URL [options]            one reconciler pass over a PostgreSQL ledger
 
-Run "diamondpay <command> --help" for a command's options.
+Options (also shown by "diamondpay <command> --help"):
+  sandbox   --port N (default 0: a free port)  --host H (default 127.0.0.1)
+            --time-scale X (multiply every delay, default 1)  --seed N (rate-based faults)  --quiet
+  sign      --key K (default: the docs' test key)  --sign-type HMAC-SHA256|MD5 (default: sign_type, else HMAC-SHA256)
+  verify    --key K (default: the docs' test key)  --sign-type HMAC-SHA256|MD5 (default: sign_type, else HMAC-SHA256)
+  trigger   --url URL (required)  --status N (2 paid, 3 cancelled)  --amount CENTS (default 5000000)
+            --real-amount CENTS  --payment-cl-id ID  --payment-id ID  --platform-id ID (default PF0002)
+            --key K  --sign-type HMAC-SHA256|MD5 (default HMAC-SHA256)  --timeout-ms N (default 10000)
+  every     -h, --help (this help, or a command's)   -v, --version (top level)
+
+In this repository: pnpm diamondpay <command> (after bash scripts/setup.sh).
 `;
 
 const HELP: Record<string, string> = {
@@ -80,12 +90,13 @@ Options:
   verify: `Usage: diamondpay verify [options] key=value ... sign=...
        echo '{"...":"...","sign":"..."}' | diamondpay verify [options]
 
-Prints "valid" (exit 0) or "invalid" (exit 1). As the gateway does, the algorithm is HMAC-SHA256
-when sign_type=HMAC-SHA256 is among the parameters, MD5 otherwise (override with --sign-type).
+Prints "valid" (exit 0) or "invalid" (exit 1). The algorithm is the one \`sign\` uses: --sign-type,
+else the sign_type parameter, else HMAC-SHA256, so what \`diamondpay sign\` printed verifies as is.
+(The gateway's MD5 notifications carry no sign_type: verify those with --sign-type MD5.)
 
 Options:
   --key K           platform key (default: the docs' test key)
-  --sign-type T     verify as HMAC-SHA256 or MD5 regardless of the sign_type parameter
+  --sign-type T     HMAC-SHA256 or MD5 (default: the sign_type parameter, else HMAC-SHA256)
   -h, --help        show this help
 `,
   trigger: `Usage: diamondpay trigger deposit --url URL [options]
@@ -205,12 +216,19 @@ async function verifyCommand(args: string[], io: CliIo): Promise<number> {
   const params = await readParams(positionals, io);
   if (typeof params.sign !== 'string' || params.sign === '')
     throw new UsageError('no sign parameter to verify');
-  if (values['sign-type'] !== undefined) params.sign_type = signTypeOf(values['sign-type'], '--sign-type');
-  const valid = verifyParams(params, key);
+  // The same default as `sign` (HMAC-SHA256); the gateway's rule for notifications (no sign_type means
+  // MD5) would make what `sign` printed say "invalid", so the CLI states the algorithm it means.
+  const signType =
+    values['sign-type'] !== undefined
+      ? signTypeOf(values['sign-type'], '--sign-type')
+      : params.sign_type !== undefined && params.sign_type !== ''
+        ? signTypeOf(params.sign_type, 'sign_type')
+        : 'HMAC-SHA256';
+  const valid = verifyParams(params, key, signType);
   io.stdout(valid ? 'valid\n' : 'invalid\n');
-  if (!valid && params.sign.length === 64 && params.sign_type !== 'HMAC-SHA256') {
+  if (!valid && params.sign.length === 32 && signType === 'HMAC-SHA256') {
     io.stderr(
-      'hint: the signature looks like HMAC-SHA256 but no sign_type=HMAC-SHA256 was given, so it was checked as MD5 (the gateway rule); pass --sign-type HMAC-SHA256\n',
+      'hint: the signature is 32 hex digits, the length of an MD5 signature, and was checked as HMAC-SHA256 (the default); pass --sign-type MD5\n',
     );
   }
   return valid ? 0 : 1;

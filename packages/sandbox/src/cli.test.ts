@@ -114,6 +114,11 @@ describe('diamondpay CLI', { timeout: 30_000 }, () => {
     const [top, usage] = await Promise.all([run(['--help']), run(['sandbox', '--port', 'abc'])]);
     expect(top).toMatchObject({ code: 0, stderr: '' });
     expect(top.stdout).toContain('diamondpay sandbox');
+    // The top-level help names every option of every command.
+    for (const command of ['sandbox', 'sign', 'verify', 'trigger']) {
+      const options = (await runInProcess([command, '--help'])).stdout.match(/--[a-z][a-z-]*/g) ?? [];
+      for (const option of new Set(options)) expect(top.stdout, `${command} ${option}`).toContain(option);
+    }
     expect(usage).toMatchObject({ code: 2, stdout: '' });
     expect(usage.stderr).toMatch(/--port must be an integer/);
     // Every command's help and the other usage errors, through the same code in this process.
@@ -182,7 +187,14 @@ describe('diamondpay CLI', { timeout: 30_000 }, () => {
     });
   });
 
-  it('sign and verify in detail: MD5, JSON numbers as their text, the gateway rule for sign_type', async () => {
+  it('verify defaults to the algorithm sign uses: what sign printed verifies as is', async () => {
+    const signed = await runInProcess(['sign', ...DOC_PARAMS]);
+    expect(signed.stdout).toBe(`${DOC_HMAC}\n`);
+    const back = await runInProcess(['verify', ...DOC_PARAMS, `sign=${signed.stdout.trim()}`]);
+    expect(back).toMatchObject({ code: 0, stdout: 'valid\n' });
+  });
+
+  it('sign and verify in detail: MD5, JSON numbers as their text, sign_type and --sign-type', async () => {
     expect(await runInProcess(['sign', '--sign-type', 'MD5', ...DOC_PARAMS])).toMatchObject({
       code: 0,
       stdout: `${DOC_MD5}\n`,
@@ -196,8 +208,9 @@ describe('diamondpay CLI', { timeout: 30_000 }, () => {
     // 50000.0 is signed as written, so it no longer matches the vector.
     expect((await runInProcess(['sign'], json.replace('50000', '50000.0'))).stdout).not.toBe(`${DOC_MD5}\n`);
     const good = await runInProcess(['verify', ...DOC_PARAMS, 'sign_type=HMAC-SHA256', `sign=${DOC_HMAC}`]);
-    const md5 = await runInProcess(['verify', ...DOC_PARAMS, `sign=${DOC_MD5}`]);
-    const hint = await runInProcess(['verify', ...DOC_PARAMS, `sign=${DOC_HMAC}`]);
+    const md5 = await runInProcess(['verify', '--sign-type', 'MD5', ...DOC_PARAMS, `sign=${DOC_MD5}`]);
+    const md5Param = await runInProcess(['verify', ...DOC_PARAMS, 'sign_type=MD5', `sign=${DOC_MD5}`]);
+    const hint = await runInProcess(['verify', ...DOC_PARAMS, `sign=${DOC_MD5}`]);
     const forced = await runInProcess([
       'verify',
       '--sign-type',
@@ -205,11 +218,12 @@ describe('diamondpay CLI', { timeout: 30_000 }, () => {
       ...DOC_PARAMS,
       `sign=${DOC_HMAC}`,
     ]);
-    const wrongKey = await runInProcess(['verify', '--key', 'wrong-key', ...DOC_PARAMS, `sign=${DOC_MD5}`]);
+    const wrongKey = await runInProcess(['verify', '--key', 'wrong-key', ...DOC_PARAMS, `sign=${DOC_HMAC}`]);
     expect(good).toMatchObject({ code: 0, stdout: 'valid\n' });
     expect(md5).toMatchObject({ code: 0, stdout: 'valid\n' });
+    expect(md5Param).toMatchObject({ code: 0, stdout: 'valid\n' });
     expect(hint).toMatchObject({ code: 1, stdout: 'invalid\n' });
-    expect(hint.stderr).toContain('--sign-type HMAC-SHA256');
+    expect(hint.stderr).toContain('--sign-type MD5');
     expect(forced).toMatchObject({ code: 0, stdout: 'valid\n' });
     expect(wrongKey).toMatchObject({ code: 1, stdout: 'invalid\n' });
   });

@@ -14,36 +14,36 @@ export interface DiamondPayConfig {
   /** Platform key used to sign requests and verify notifications. Never logged. */
   platformKey: string;
   /** Token for GET endpoints (query, balance), sent raw in `Authorization`. Never logged. */
-  authorization?: string;
+  authorization?: string | undefined;
   /** Signature algorithm for requests. Default `HMAC-SHA256`; `MD5` for legacy deployments. */
-  signType?: SignType;
+  signType?: SignType | undefined;
   /** Per-attempt timeout in milliseconds. Default 30 000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Retries after the first attempt (0 = none). Default 2. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** First retry delay in milliseconds (doubles each retry, with jitter). Default 500. */
-  retryBaseDelayMs?: number;
+  retryBaseDelayMs?: number | undefined;
   /** Longest retry delay in milliseconds. Default 8 000. */
-  retryMaxDelayMs?: number;
+  retryMaxDelayMs?: number | undefined;
   /**
    * How long to wait, in milliseconds, after a create whose outcome is unknown before querying the order
    * (a gateway may still be processing the first request). Default: the effective `timeoutMs`.
    */
-  settleMs?: number;
+  settleMs?: number | undefined;
   /**
    * Resend a create whose outcome was unknown when the query (after `settleMs`) does not find the order.
    * Only safe where your deployment refuses a reused `payment_cl_id`. Default `false`.
    */
-  resendUnknown?: boolean;
+  resendUnknown?: boolean | undefined;
   /**
    * Where creates are recorded (the outbox): the intent before the request, the outcome after it. A
    * create repeated under the same id is answered from the record, never resent blindly.
    */
-  ledger?: Ledger;
+  ledger?: Ledger | undefined;
   /** A fetch implementation (tests, proxies). Default the global `fetch`. */
-  fetch?: FetchLike;
+  fetch?: FetchLike | undefined;
   /** Clock in milliseconds, for `request_time` and `Retry-After` dates (tests). Default `Date.now`. */
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 /** @internal The checked configuration. */

@@ -27,12 +27,12 @@ export interface CreateDepositParams {
   /** Complete http(s) URL the gateway POSTs the result to. */
   notify_url: string;
   /** Payer name (real-name channels), ≤ 16 characters. */
-  name?: string;
+  name?: string | undefined;
   /** Payer bank, ≤ 16 characters. */
-  bank_name?: string;
-  last_number?: string;
-  user_id?: string;
-  bank_id?: string;
+  bank_name?: string | undefined;
+  last_number?: string | undefined;
+  user_id?: string | undefined;
+  bank_id?: string | undefined;
 }
 
 export interface CreateDepositOptions extends RequestOptions {
@@ -40,7 +40,7 @@ export interface CreateDepositOptions extends RequestOptions {
    * Extra gateway fields not modelled by the SDK; they are signed and sent as given. Values: strings
    * without `&` or `=` (values are signed unencoded), or safe integers.
    */
-  extraParams?: Record<string, string | number>;
+  extraParams?: Record<string, string | number> | undefined;
 }
 
 export interface CreatedDeposit {
@@ -50,15 +50,15 @@ export interface CreatedDeposit {
   payment_cl_id: string;
   /** Cents. */
   amount: number;
-  qr_code_content?: string;
+  qr_code_content?: string | undefined;
   /** Transfer reference the payer must quote. */
-  token?: string;
+  token?: string | undefined;
   /** Payee (account holder) name. */
-  card_name?: string;
+  card_name?: string | undefined;
   /** Receiving account number. */
-  card_number?: string;
-  bank_name?: string;
-  bank_code?: string;
+  card_number?: string | undefined;
+  bank_name?: string | undefined;
+  bank_code?: string | undefined;
 }
 
 export interface DepositRecord {
@@ -67,15 +67,15 @@ export interface DepositRecord {
   /** Cents. */
   amount: number;
   /** Cents actually received. */
-  real_amount?: number;
+  real_amount?: number | undefined;
   /** Cents. */
-  fee?: number;
+  fee?: number | undefined;
   status: number;
-  payment_cl_name?: string;
+  payment_cl_name?: string | undefined;
   /** Unix seconds. */
-  create_time?: number;
+  create_time?: number | undefined;
   /** Unix seconds; 0 or absent until paid. */
-  success_time?: number;
+  success_time?: number | undefined;
   readonly outcome: DepositOutcome;
 }
 

@@ -21,9 +21,9 @@ import {
 import { SDK_VERSION } from './version.js';
 
 export interface RequestOptions {
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Overrides the client's `timeoutMs` for this call (milliseconds). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /**
@@ -47,7 +47,7 @@ export interface AttemptRequest {
   method: 'GET' | 'POST';
   path: string;
   /** JSON text, for POST. */
-  body?: string;
+  body?: string | undefined;
 }
 
 /** @internal */

@@ -10,7 +10,7 @@ export interface HttpRequest {
   method: 'GET' | 'POST';
   path: string;
   headers: Record<string, string>;
-  body?: string;
+  body?: string | undefined;
   timeoutMs: number;
   signal?: AbortSignal | undefined;
 }
@@ -106,7 +106,7 @@ export class HttpTransport {
       const res = await this.fetchImpl(url, {
         method: req.method,
         headers: req.headers,
-        body: req.body,
+        body: req.body ?? null,
         signal,
         redirect: 'manual',
       });

@@ -53,7 +53,7 @@ export const SOURCE_KEY_ORDER: unique symbol = Symbol('diamondpay.sourceKeyOrder
 
 export interface ParseJsonRawOptions {
   /** Most keys allowed in the top-level object; more throws `JsonTooManyKeysError` at once. */
-  maxKeys?: number;
+  maxKeys?: number | undefined;
 }
 
 const MAX_DEPTH = 64;

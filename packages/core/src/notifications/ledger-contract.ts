@@ -6,12 +6,12 @@ import type { Ledger, LedgerCreateIntent, LedgerInboxEntry, LedgerOrderRef } fro
 
 export interface LedgerContractOptions {
   /** Called after each case with the ledger `makeLedger` gave (close pools, drop schemas). */
-  close?: (ledger: Ledger) => Promise<void> | void;
+  close?: ((ledger: Ledger) => Promise<void> | void) | undefined;
   /**
    * How long a waiting operation must stay unsettled for the suite to believe it is blocked, in
    * milliseconds. Default 150. This is a lower bound on blocking, not a speed measure.
    */
-  blockedMs?: number;
+  blockedMs?: number | undefined;
 }
 
 const T0 = 1_750_000_000_000;

@@ -58,9 +58,9 @@ export type LedgerInboxResult =
 
 export interface LedgerInboxOptions<Ctx> {
   ledger: Ledger;
-  onDeposit?: LedgerNotificationHandler<DepositNotification, Ctx>;
-  onPayout?: LedgerNotificationHandler<PayoutNotification, Ctx>;
-  onDiscrepancy?: DiscrepancyHandler<Ctx>;
+  onDeposit?: LedgerNotificationHandler<DepositNotification, Ctx> | undefined;
+  onPayout?: LedgerNotificationHandler<PayoutNotification, Ctx> | undefined;
+  onDiscrepancy?: DiscrepancyHandler<Ctx> | undefined;
   now: () => number;
   /** When an order first heard of by a waiting status is first checked by the reconciler, ms from now. */
   firstCheckDelayMs: number;
@@ -166,14 +166,14 @@ export interface QueriedDeposit {
   payment_id: string;
   payment_cl_id: string;
   amount: number;
-  real_amount?: number;
-  fee?: number;
+  real_amount?: number | undefined;
+  fee?: number | undefined;
   status: number;
-  payment_cl_name?: string;
+  payment_cl_name?: string | undefined;
   /** Unix seconds. */
-  create_time?: number;
+  create_time?: number | undefined;
   /** Unix seconds; 0 or absent until paid. */
-  success_time?: number;
+  success_time?: number | undefined;
 }
 
 /** A payout as the gateway's query returned it. Amounts in cents. */
@@ -182,13 +182,13 @@ export interface QueriedPayout {
   payout_id: string;
   payout_cl_id: string;
   amount: number;
-  fee?: number;
+  fee?: number | undefined;
   status: number;
   /** Unix seconds. */
-  create_time?: number;
+  create_time?: number | undefined;
   /** Unix seconds. */
-  update_time?: number;
-  error_msg?: string;
+  update_time?: number | undefined;
+  error_msg?: string | undefined;
 }
 
 /** What the reconciler found by query, fed to `receiver.applyQueried`. */

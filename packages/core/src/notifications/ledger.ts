@@ -100,7 +100,7 @@ export interface LedgerInboxEntry {
   /** `notification` when the gateway delivered it, `reconciliation` when a query found it. */
   source: 'notification' | 'reconciliation';
   /** What the SDK did with it: `applied` (handler ran), `stale` (recorded only), `discrepancy`. */
-  effect?: 'applied' | 'stale' | 'discrepancy';
+  effect?: 'applied' | 'stale' | 'discrepancy' | undefined;
   /** Unix milliseconds. */
   received_at: number;
 }

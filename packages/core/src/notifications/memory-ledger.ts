@@ -24,7 +24,7 @@ export interface MemoryLedgerOptions {
    * What `tx.query` runs. By default it throws: the memory ledger runs no SQL. A function given here
    * is called as it is, outside any transaction: its effects are NOT rolled back with the ledger's.
    */
-  query?: MemoryLedgerQuery;
+  query?: MemoryLedgerQuery | undefined;
 }
 
 /**

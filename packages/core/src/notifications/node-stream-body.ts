@@ -7,9 +7,9 @@ export interface NodeReadableLike {
   on(event: string, listener: (...args: any[]) => void): unknown;
   off(event: string, listener: (...args: any[]) => void): unknown;
   resume(): unknown;
-  readonly readable?: boolean;
-  readonly readableEnded?: boolean;
-  readonly destroyed?: boolean;
+  readonly readable?: boolean | undefined;
+  readonly readableEnded?: boolean | undefined;
+  readonly destroyed?: boolean | undefined;
 }
 
 /** True when the stream can no longer produce its body: it ended, was destroyed or is not readable. */

@@ -52,8 +52,8 @@ export interface ObservedStatus {
   /** The order amount the gateway reports. */
   amount: number;
   /** Cents received (deposits). */
-  real_amount?: number | null;
-  fee?: number | null;
+  real_amount?: number | null | undefined;
+  fee?: number | null | undefined;
 }
 
 /**

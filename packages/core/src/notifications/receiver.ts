@@ -53,11 +53,11 @@ export type ReceiveOutcome = 'processed' | 'duplicate' | 'rejected' | 'failed' |
 export interface ReceiveResult extends NotificationReply {
   outcome: ReceiveOutcome;
   /** Present when the signature verified. */
-  notification?: Notification;
+  notification?: Notification | undefined;
   /** Why it was rejected or failed. */
   error?: unknown;
   /** With a ledger, for a `processed` result: `applied` (handler ran), `stale` or `discrepancy` (onDiscrepancy ran). */
-  effect?: 'applied' | 'stale' | 'discrepancy';
+  effect?: 'applied' | 'stale' | 'discrepancy' | undefined;
 }
 
 export type NotificationHandler<N, Ctx> = (notification: N, context: Ctx) => unknown;
@@ -66,29 +66,29 @@ export interface NotificationReceiverOptions<Ctx = undefined> {
   platformId: string;
   platformKey: string;
   /** Runs once per (payment_id, status) after verification; throw to have the gateway retry. */
-  onDeposit?: NotificationHandler<DepositNotification, Ctx>;
+  onDeposit?: NotificationHandler<DepositNotification, Ctx> | undefined;
   /** Runs once per (payout_id, status). */
-  onPayout?: NotificationHandler<PayoutNotification, Ctx>;
+  onPayout?: NotificationHandler<PayoutNotification, Ctx> | undefined;
   /** Duplicate tracking; default an in-memory store (single instance). */
-  store?: NotificationStore;
+  store?: NotificationStore | undefined;
   /** See `LedgerNotificationReceiverOptions`: with a ledger the handlers get a third argument. */
   ledger?: undefined;
   /** Only with a `ledger`. */
   onDiscrepancy?: undefined;
   /** How long processed notifications are remembered, in seconds; older notifications are refused. Default 86 400 (24 h); at least 7 200. */
-  retentionSeconds?: number;
+  retentionSeconds?: number | undefined;
   /** How long a claim lasts while a handler runs, in seconds, before another delivery may retry. Default 300. */
-  processingTimeoutSeconds?: number;
+  processingTimeoutSeconds?: number | undefined;
   /** Largest accepted body in bytes. Default 65 536. */
-  maxBodyBytes?: number;
+  maxBodyBytes?: number | undefined;
   /** Accept MD5-signed notifications. Default true. */
-  acceptMd5?: boolean;
+  acceptMd5?: boolean | undefined;
   /** Called for every refused or failed notification (for logging; secrets are never included). */
-  onError?: (error: unknown, result: ReceiveResult) => void;
+  onError?: ((error: unknown, result: ReceiveResult) => void) | undefined;
   /** Called once for every delivery with its result, whatever the outcome (metrics, logs). Must not throw. */
-  onResult?: (result: ReceiveResult, context: Ctx) => void;
+  onResult?: ((result: ReceiveResult, context: Ctx) => void) | undefined;
   /** Clock in milliseconds (tests). */
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 /**
@@ -107,11 +107,11 @@ export interface LedgerNotificationReceiverOptions<Ctx = undefined>
   /** Where notifications, order states and create intents are kept (`MemoryLedger`, `@diamondpay/postgres`). */
   ledger: Ledger;
   /** Runs once per (payment_id, status) for a forward transition, inside the ledger transaction. */
-  onDeposit?: LedgerNotificationHandler<DepositNotification, Ctx>;
+  onDeposit?: LedgerNotificationHandler<DepositNotification, Ctx> | undefined;
   /** Runs once per (payout_id, status) for a forward transition, inside the ledger transaction. */
-  onPayout?: LedgerNotificationHandler<PayoutNotification, Ctx>;
+  onPayout?: LedgerNotificationHandler<PayoutNotification, Ctx> | undefined;
   /** Runs instead of the handler for a status that contradicts the record. Default: `console.warn`. */
-  onDiscrepancy?: DiscrepancyHandler<Ctx>;
+  onDiscrepancy?: DiscrepancyHandler<Ctx> | undefined;
   /** Refused with a ledger (the ledger's inbox is the duplicate record). */
   store?: undefined;
 }

@@ -28,12 +28,12 @@ export interface ReconcilerClient {
    * The merchant the client queries for (`DiamondPay` has it). Orders of other merchants in a shared
    * ledger are left to their own reconciler: a query with the wrong credentials would find nothing.
    */
-  readonly platformId?: string;
+  readonly platformId?: string | undefined;
   deposits: {
     retrieve(paymentClId: string): Promise<Omit<QueriedDeposit, 'kind'>>;
   };
   /** Payout queries, once the client has them; payout orders are reported `unknown` until then. */
-  payouts?: { retrieve(payoutClId: string): Promise<Omit<QueriedPayout, 'kind'>> };
+  payouts?: { retrieve(payoutClId: string): Promise<Omit<QueriedPayout, 'kind'>> } | undefined;
 }
 
 export interface ReconcilerOptions<Ctx = undefined> {
@@ -41,25 +41,25 @@ export interface ReconcilerOptions<Ctx = undefined> {
   /** The receiver created with the ledger: queried statuses go through its inbox path. */
   receiver: NotificationReceiver<Ctx>;
   /** Default the receiver's ledger; if given, it must be the same one. */
-  ledger?: Ledger;
+  ledger?: Ledger | undefined;
   /** Checks after creation, in ms, ascending (default 1, 2, 5, 10, 30 minutes). */
-  schedule?: readonly number[];
+  schedule?: readonly number[] | undefined;
   /** After the last scheduled check, check again every this many ms. Default 3 600 000 (hourly). */
-  repeatMs?: number;
+  repeatMs?: number | undefined;
   /** Stop checking this many ms after creation. Default 259 200 000 (72 h). */
-  horizonMs?: number;
+  horizonMs?: number | undefined;
   /** Orders claimed per pass. Default 50. */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** Queries running at once within a pass. Default 4. */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** How long a claimed order is withheld from other reconcilers while it is checked, in ms. Default 300 000. */
-  leaseMs?: number;
+  leaseMs?: number | undefined;
   /** The handler's `context` for reconciled statuses (there is no request). Default undefined. */
-  context?: Ctx;
+  context?: Ctx | undefined;
   /** Clock in Unix milliseconds (tests). Default `Date.now`. */
-  now?: () => number;
+  now?: (() => number) | undefined;
   /** Called for each order whose check failed, and for a pass that failed (order undefined). Must not throw. */
-  onError?: (error: unknown, order: LedgerOrder | undefined) => void;
+  onError?: ((error: unknown, order: LedgerOrder | undefined) => void) | undefined;
 }
 
 /**

@@ -34,7 +34,7 @@ export interface HandleOptions {
    * How to fix this framework's setup when the body was consumed (`body: undefined` or an already
    * read stream), appended to the 500 `configuration_error` message, e.g. "mount the route before the body parser".
    */
-  rawBodyHint?: string;
+  rawBodyHint?: string | undefined;
 }
 
 /** A header's value from either header shape; repeated values are joined with ", ". */

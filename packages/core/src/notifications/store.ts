@@ -19,7 +19,7 @@ export interface NotificationStore {
 
 export interface MemoryNotificationStoreOptions {
   /** Clock in milliseconds (tests). */
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 /** In-process store: right for a single instance. State is lost on restart (the retention check still blocks old replays). */

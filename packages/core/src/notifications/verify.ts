@@ -72,8 +72,8 @@ export interface DepositNotification {
   create_time: number;
   /** Unix seconds. */
   update_time: number;
-  payment_cl_name?: string;
-  sign_type?: SignType;
+  payment_cl_name?: string | undefined;
+  sign_type?: SignType | undefined;
   sign: string;
   /** What `status` means: only `paid` may be credited. */
   readonly outcome: DepositOutcome;
@@ -93,8 +93,8 @@ export interface PayoutNotification {
   status: number;
   create_time: number;
   update_time: number;
-  error_msg?: string;
-  sign_type?: SignType;
+  error_msg?: string | undefined;
+  sign_type?: SignType | undefined;
   sign: string;
   readonly outcome: PayoutOutcome;
   readonly extra: Readonly<Record<string, unknown>>;
@@ -106,9 +106,9 @@ export interface VerifyNotificationOptions {
   platformId: string;
   platformKey: string;
   /** Bodies larger than this are refused (413). Default 64 KiB. */
-  maxBodyBytes?: number;
+  maxBodyBytes?: number | undefined;
   /** Accept MD5-signed notifications (legacy; the gateway retires MD5). Default true. */
-  acceptMd5?: boolean;
+  acceptMd5?: boolean | undefined;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });

@@ -9,10 +9,10 @@ export type FieldRule =
       kind: 'string';
       required: boolean;
       max: number;
-      pattern?: RegExp;
-      patternText?: string;
+      pattern?: RegExp | undefined;
+      patternText?: string | undefined;
       /** Free text that is signed unencoded: `&` and `=` would change the signed string's meaning. */
-      freeText?: boolean;
+      freeText?: boolean | undefined;
     }
   | { kind: 'cents'; required: boolean }
   | { kind: 'url'; required: boolean; max: number };

@@ -34,6 +34,9 @@ function stopOnSignal(running: Closable[]): void {
 export async function runDev(start: StartApp, name = 'shop'): Promise<void> {
   const env = process.env;
   const running: Closable[] = [];
+  // Listening before anything starts: a Ctrl-C during startup (the shop boots its database first)
+  // still closes what runs and exits 0, instead of meeting no handler.
+  stopOnSignal(running);
   try {
     let baseUrl: string | undefined;
     if (!env.DIAMONDPAY_BASE_URL) {
@@ -50,19 +53,18 @@ export async function runDev(start: StartApp, name = 'shop'): Promise<void> {
     await Promise.allSettled(running.map((r) => r.close()));
     exitOnStartupError(error);
   }
-  stopOnSignal(running);
 }
 
 /** `pnpm --filter <demo> start`: the shop alone, against the gateway of DIAMONDPAY_BASE_URL. */
 export async function runStart(start: StartApp, name = 'shop'): Promise<void> {
   const running: Closable[] = [];
+  stopOnSignal(running);
   try {
     await startShop(start, name, undefined, running);
   } catch (error) {
     await Promise.allSettled(running.map((r) => r.close()));
     exitOnStartupError(error);
   }
-  stopOnSignal(running);
 }
 
 async function startShop(start: StartApp, name: string, baseUrl: string | undefined, running: Closable[]) {

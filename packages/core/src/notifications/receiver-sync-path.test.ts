@@ -80,6 +80,22 @@ describe.each([
     expect(await r.receive(body, undefined)).toMatchObject({ status: 200, outcome: 'processed' });
   });
 
+  it('a handler delivering its own notification again from inside itself does not run twice', async () => {
+    const body = signedBody(depositFields());
+    const nested: Promise<{ outcome: string; status: number }>[] = [];
+    const onDeposit = vi.fn(() => {
+      if (nested.length === 0) nested.push(r.receive(body, undefined));
+    });
+    const r = createNotificationReceiver({ ...base, onDeposit });
+    expect(await r.receive(body, undefined)).toMatchObject({ status: 200, outcome: 'processed' });
+    // Synchronous verify: the inner copy arrives while the handler runs (busy); with Web Crypto it
+    // is verified after the first completed (duplicate). Never a second run.
+    const inner = await nested[0]!;
+    expect(['busy', 'duplicate']).toContain(inner.outcome);
+    expect(onDeposit).toHaveBeenCalledTimes(1);
+    expect(await r.receive(body, undefined)).toMatchObject({ status: 200, outcome: 'duplicate' });
+  });
+
   it('a bad signature is refused with 401', async () => {
     const body = signedBody(depositFields(), { key: 'another key' });
     const r = createNotificationReceiver({ ...base, onDeposit: () => {} });

@@ -155,6 +155,11 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
+// Keys whose handler is running synchronously right now, innermost last (in any receiver of this
+// module). No claim is written for them, so a handler that delivers the same notification again
+// from inside itself (re-entrantly) must find them here and get "busy", never a second run.
+const SYNC_KEYS: string[] = [];
+
 /** The store itself when it is an unmodified in-memory store, whose steps can then run synchronously. */
 function syncMemoryStore(store: NotificationStore): MemoryNotificationStore | undefined {
   if (!(store instanceof MemoryNotificationStore)) return undefined;
@@ -469,14 +474,18 @@ export function createNotificationReceiver<Ctx = undefined>(
     // delivery can see the key, and a synchronous handler's claim would be written only to be deleted.
     const state = memory.stateSync(key);
     if (state === 'done') return acknowledged('duplicate', notification);
-    if (state === 'processing') return busy(notification);
+    if (state === 'processing' || (SYNC_KEYS.length > 0 && SYNC_KEYS.includes(key)))
+      return busy(notification);
     const handler = handlerFor(notification);
     let ran: unknown;
+    SYNC_KEYS.push(key);
     try {
       if (!handler) throw noHandler(notification);
       ran = handler(notification, context);
     } catch (error) {
       return handlerFailed(error, notification);
+    } finally {
+      SYNC_KEYS.pop();
     }
     if (!isPromiseLike(ran)) {
       memory.completeSync(key, '', retentionMs);

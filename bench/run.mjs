@@ -21,7 +21,7 @@ for (const group of ['packages', 'apps']) {
   }
 }
 const selected = files.filter((f) => relative(root, f).includes(filter));
-if (selected.length === 0) {
+if (selected.length === 0 && !'size'.includes(filter)) {
   console.error(`no benchmark matches "${filter}"`);
   process.exit(1);
 }
@@ -48,16 +48,41 @@ for (const file of selected) {
   for (const r of JSON.parse(line.slice('BENCH_RESULTS '.length))) rows.push({ file: rel, ...r });
 }
 
+// Sizes (scripts/bundle-size.mjs, also `pnpm size`): absolute figures with a ceiling, in the same table.
+if ('size'.includes(filter) || filter === '') {
+  console.log('▶ scripts/bundle-size.mjs');
+  const size = spawnSync(process.execPath, [join(root, 'scripts/bundle-size.mjs'), '--json'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = (size.stdout ?? '').split('\n').find((l) => l.startsWith('SIZE_RESULTS '));
+  if (size.status !== 0 || !line) {
+    console.error(`✖ scripts/bundle-size.mjs failed (exit ${size.status})`);
+    failed = true;
+  } else
+    for (const r of JSON.parse(line.slice('SIZE_RESULTS '.length)))
+      rows.push({
+        file: 'scripts/bundle-size.mjs',
+        figure: r.figure,
+        ours: r.bytes / 1024,
+        unit: 'KB',
+        limit: r.target / 1024,
+      });
+}
+
+const met = (r) =>
+  r.limit !== undefined ? r.ours <= r.limit : r.target ? r.ours / r.baseline >= r.target : null;
 const fmt = (n) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2));
 const table = rows.map((r) => {
-  const ratio = r.ours / r.baseline;
+  const absolute = r.baseline === undefined;
+  const m = met(r);
   return {
     figure: r.figure,
     ours: `${fmt(r.ours)} ${r.unit}`,
-    baseline: `${fmt(r.baseline)} ${r.unit} (${r.baselineName})`,
-    ratio: `${ratio.toFixed(2)}×`,
-    target: r.target ? `≥ ${r.target}×` : '-',
-    met: r.target ? (ratio >= r.target ? 'yes' : 'NO') : '-',
+    baseline: absolute ? '-' : `${fmt(r.baseline)} ${r.unit} (${r.baselineName})`,
+    ratio: absolute ? '-' : `${(r.ours / r.baseline).toFixed(2)}×`,
+    target: r.limit !== undefined ? `≤ ${r.limit} ${r.unit}` : r.target ? `≥ ${r.target}×` : '-',
+    met: m === null ? '-' : m ? 'yes' : 'NO',
   };
 });
 console.log();
@@ -69,8 +94,8 @@ const report = {
   cpus: (await import('node:os')).cpus().length,
   results: rows.map((r) => ({
     ...r,
-    ratio: r.ours / r.baseline,
-    met: r.target ? r.ours / r.baseline >= r.target : null,
+    ...(r.baseline === undefined ? {} : { ratio: r.ours / r.baseline }),
+    met: met(r),
   })),
 };
 writeFileSync(join(root, 'bench/results/latest.json'), `${JSON.stringify(report, null, 2)}\n`);

@@ -3,6 +3,7 @@
 // deployed app. Prints "LISTENING <port>"; reports the duplicate store's size over IPC.
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import { HEADERS, handWrittenReceiver } from '../../../bench/hand-written.mjs';
 import { reportStats } from '../../../bench/server-stats.mjs';
 import { depositNotifications, MemoryNotificationStore } from '../dist/index.js';
 
@@ -26,6 +27,13 @@ app.post('/bare', (c) =>
 app.post('/read', async (c) => {
   await c.req.arrayBuffer();
   return c.body(ACK, 200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+});
+// The hand-written route a merchant would write instead: c.req.text(), JSON.parse, sort, createHmac,
+// compare, de-duplicate in a Map, reply (bench/hand-written.mjs).
+const hand = handWrittenReceiver('ThisIsYourSecretKey123');
+app.post('/hand', async (c) => {
+  const r = hand.receive(await c.req.text());
+  return c.body(r.body, r.status, HEADERS);
 });
 reportStats(() => ({ storeSize: store.size }));
 serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => console.log(`LISTENING ${info.port}`));

@@ -2,6 +2,7 @@
 // app loads it (@diamondpay/core through its `node` export condition). Prints "LISTENING <port>".
 import { ACK_BODY, depositNotifications } from '@diamondpay/koa';
 import Koa from 'koa';
+import { HEADERS, handWrittenReceiver } from '../../../bench/hand-written.mjs';
 import { reportStats } from '../../../bench/server-stats.mjs';
 
 const app = new Koa();
@@ -19,6 +20,18 @@ app.use(async (ctx, next) => {
   ctx.status = 200;
   ctx.set({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   ctx.body = ACK_BODY;
+});
+// The hand-written route a merchant would write instead: read the request stream, JSON.parse, sort,
+// createHmac, compare, de-duplicate in a Map, reply (bench/hand-written.mjs).
+const hand = handWrittenReceiver('ThisIsYourSecretKey123');
+app.use(async (ctx, next) => {
+  if (ctx.path !== '/hand') return next();
+  const chunks = [];
+  for await (const chunk of ctx.req) chunks.push(chunk);
+  const r = hand.receive(Buffer.concat(chunks).toString('utf8'));
+  ctx.status = r.status;
+  ctx.set(HEADERS);
+  ctx.body = r.body;
 });
 app.use(
   depositNotifications({

@@ -6,6 +6,7 @@
 import 'reflect-metadata';
 import { Controller, Header, HttpCode, Injectable, Module, Post, Req, Res } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { HEADERS, handWrittenReceiver } from '../../../bench/hand-written.mjs';
 import { reportStats } from '../../../bench/server-stats.mjs';
 import {
   createNotificationReceiver,
@@ -17,7 +18,7 @@ import {
 const ACK = '{"error_code":"0000"}';
 const KEY = 'ThisIsYourSecretKey123';
 const platform = process.argv[2] ?? 'express';
-const counts = { notify: 0, bare: 0, direct: 0 };
+const counts = { notify: 0, bare: 0, direct: 0, hand: 0 };
 
 const method = (decorators, cls, name) =>
   Reflect.decorate(decorators, cls.prototype, name, Object.getOwnPropertyDescriptor(cls.prototype, name));
@@ -70,6 +71,22 @@ Req()(DirectController.prototype, 'direct', 0);
 Res()(DirectController.prototype, 'direct', 1);
 Reflect.decorate([Controller('direct')], DirectController);
 
+// Baseline 3: the hand-written route a merchant would write instead: req.rawBody (Nest's rawBody
+// option), JSON.parse, sort, createHmac, compare, de-duplicate in a Map, reply (bench/hand-written.mjs).
+const hand = handWrittenReceiver(KEY);
+class HandController {
+  hand(req, res) {
+    counts.hand++;
+    const r = hand.receive(req.rawBody.toString('utf8'));
+    if (platform === 'fastify') res.code(r.status).headers(HEADERS).send(r.body);
+    else res.status(r.status).set(HEADERS).send(r.body);
+  }
+}
+method([Post()], HandController, 'hand');
+Req()(HandController.prototype, 'hand', 0);
+Res()(HandController.prototype, 'hand', 1);
+Reflect.decorate([Controller('hand')], HandController);
+
 class AppModule {}
 Reflect.decorate(
   [
@@ -87,7 +104,7 @@ Reflect.decorate(
           },
         }),
       ],
-      controllers: [BareController, DirectController],
+      controllers: [BareController, DirectController, HandController],
       providers: [Handler],
     }),
   ],

@@ -13,6 +13,9 @@ export type { Balance } from './platforms.js';
 export type { RequestOptions } from './request-sender.js';
 export { SDK_VERSION } from './version.js';
 
+// Node's inspect hook, set per instance in the constructor: a class with a computed `[Symbol.for()]`
+// method counts as a side effect to bundlers, which then keep the whole client in bundles that
+// never use it (a receiver-only worker).
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
 /** The Diamond Pay client. Secrets passed in `config` are never exposed by logging or inspecting it. */
@@ -29,6 +32,7 @@ export class DiamondPay {
     this.deposits = new Deposits(sender);
     this.notifications = new Notifications(this.#config);
     this.platforms = new Platforms(sender);
+    Object.defineProperty(this, inspectSymbol, { value: () => this.toString() });
   }
 
   get platformId(): string {
@@ -49,9 +53,5 @@ export class DiamondPay {
 
   toString(): string {
     return `DiamondPay(${this.platformId} @ ${this.baseUrl})`;
-  }
-
-  [inspectSymbol](): string {
-    return this.toString();
   }
 }

@@ -11,10 +11,10 @@ export type Envelope =
   /** Not an envelope, or `0000` without usable `data`; `why` says which, for the error message. */
   | { kind: 'garbled'; why: string };
 
-const AUTH_CODES = new Set<string>([
-  GatewayErrorCode.SIGNATURE_FAILED,
-  GatewayErrorCode.INVALID_AUTHORIZATION,
-]);
+// A function, not a module-level Set built from property reads: bundlers keep such a statement (a
+// read might have effects), and with it this module, in bundles that never use the client.
+const isAuthCode = (code: string): boolean =>
+  code === GatewayErrorCode.SIGNATURE_FAILED || code === GatewayErrorCode.INVALID_AUTHORIZATION;
 
 /** Classifies an HTTP answer's body. */
 export function readEnvelope(status: number, text: string, path: string): Envelope {
@@ -50,7 +50,7 @@ export function readEnvelope(status: number, text: string, path: string): Envelo
 
 /** The typed error for a gateway error envelope: authentication for `0004`/`0006`, API error otherwise. */
 export function apiError(details: ApiErrorDetails): DiamondPayApiError {
-  return details.errorCode && AUTH_CODES.has(details.errorCode)
+  return details.errorCode && isAuthCode(details.errorCode)
     ? new DiamondPayAuthenticationError(details)
     : new DiamondPayApiError(details);
 }

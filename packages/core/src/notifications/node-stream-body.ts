@@ -52,6 +52,8 @@ export function readNodeStream(
     };
     const onEnd = () => {
       cleanup();
+      // One chunk (a notification nearly always fits in one): that chunk, not a copy of it.
+      if (chunks.length === 1) return resolve(chunks[0]!);
       const out = new Uint8Array(total);
       let offset = 0;
       for (const c of chunks) {

@@ -29,10 +29,11 @@ import {
   type Notification,
   type PayoutNotification,
   tooLarge,
-  verifyNotification,
+  verifyNotificationNow,
 } from './verify.js';
 
-const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+// Pure: a client-only bundle drops it (bundlers keep a bare call).
+const JSON_HEADERS: Readonly<Record<string, string>> = /* @__PURE__ */ Object.freeze({
   'content-type': 'application/json; charset=utf-8',
   'cache-control': 'no-store',
 });
@@ -130,6 +131,44 @@ function reply(status: number, body: string): NotificationReply {
 
 function errorReply(status: number, code: string, message: string): NotificationReply {
   return reply(status, JSON.stringify({ error_code: code, error_msg: message }));
+}
+
+/** The acknowledgement, built as one object (the hot path's only allocation for its reply). */
+function acknowledged(outcome: 'processed' | 'duplicate', notification: Notification): ReceiveResult {
+  return {
+    status: 200,
+    body: ACK_BODY,
+    headers: {
+      'content-type': JSON_HEADERS['content-type']!,
+      'cache-control': JSON_HEADERS['cache-control']!,
+    },
+    outcome,
+    notification,
+  };
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+// Keys whose handler is running synchronously right now, innermost last (in any receiver of this
+// module). No claim is written for them, so a handler that delivers the same notification again
+// from inside itself (re-entrantly) must find them here and get "busy", never a second run.
+const SYNC_KEYS: string[] = [];
+
+/** The store itself when it is an unmodified in-memory store, whose steps can then run synchronously. */
+function syncMemoryStore(store: NotificationStore): MemoryNotificationStore | undefined {
+  if (!(store instanceof MemoryNotificationStore)) return undefined;
+  // Read here, not at module level: a module-level property read would keep this module in bundles
+  // without the receiver.
+  const own = MemoryNotificationStore.prototype;
+  return store.claim === own.claim && store.complete === own.complete && store.release === own.release
+    ? store
+    : undefined;
 }
 
 /** Claim tokens: a random prefix per receiver and a counter (getRandomValues per delivery costs more than the HMAC). */
@@ -395,11 +434,95 @@ export function createNotificationReceiver<Ctx = undefined>(
     return ledgerReply(await ledgerInbox!.process(key, notification, context, source), notification);
   }
 
-  async function process(key: string, notification: Notification, context: Ctx): Promise<ReceiveResult> {
-    if (ledgerInbox) return processLedger(key, notification, context, 'notification');
-    const handler = (notification.kind === 'deposit' ? options.onDeposit : options.onPayout) as
+  const handlerFailed = (error: unknown, notification: Notification): ReceiveResult =>
+    report({
+      ...errorReply(
+        500,
+        'handler_failed',
+        'The merchant handler failed; the notification was not processed and may be retried.',
+      ),
+      outcome: 'failed',
+      error,
+      notification,
+    });
+
+  const busy = (notification: Notification): ReceiveResult =>
+    report({
+      ...errorReply(409, 'notification_in_progress', 'This notification is being processed; retry later.'),
+      outcome: 'busy',
+      notification,
+    });
+
+  const handlerFor = (notification: Notification) =>
+    (notification.kind === 'deposit' ? options.onDeposit : options.onPayout) as
       | NotificationHandler<Notification, Ctx>
       | undefined;
+
+  const noHandler = (notification: Notification) =>
+    new Error(`no on${notification.kind === 'deposit' ? 'Deposit' : 'Payout'} handler is configured`);
+
+  // The in-memory store's fast path: the same steps as `processWithStore` (claim, handler, complete
+  // or release), called synchronously, so a delivery whose handler returns no promise settles
+  // without a single await. Only the handler's own promise, if it returns one, is waited for.
+  function processInMemory(
+    memory: MemoryNotificationStore,
+    key: string,
+    notification: Notification,
+    context: Ctx,
+  ): ReceiveResult | Promise<ReceiveResult> {
+    // Claimed only if the handler returns a promise: until then nothing else runs, so no other
+    // delivery can see the key, and a synchronous handler's claim would be written only to be deleted.
+    const state = memory.stateSync(key);
+    if (state === 'done') return acknowledged('duplicate', notification);
+    if (state === 'processing' || (SYNC_KEYS.length > 0 && SYNC_KEYS.includes(key)))
+      return busy(notification);
+    const handler = handlerFor(notification);
+    let ran: unknown;
+    SYNC_KEYS.push(key);
+    try {
+      if (!handler) throw noHandler(notification);
+      ran = handler(notification, context);
+    } catch (error) {
+      return handlerFailed(error, notification);
+    } finally {
+      SYNC_KEYS.pop();
+    }
+    if (!isPromiseLike(ran)) {
+      memory.completeSync(key, '', retentionMs);
+      return acknowledged('processed', notification);
+    }
+    const token = nextToken();
+    memory.claimSync(key, token, leaseMs);
+    return Promise.resolve(ran).then(
+      () => {
+        memory.completeSync(key, token, retentionMs);
+        return acknowledged('processed', notification);
+      },
+      (error: unknown) => {
+        memory.releaseSync(key, token);
+        return handlerFailed(error, notification);
+      },
+    );
+  }
+
+  function process(
+    key: string,
+    notification: Notification,
+    context: Ctx,
+  ): ReceiveResult | Promise<ReceiveResult> {
+    if (ledgerInbox) return processLedger(key, notification, context, 'notification');
+    const memory = syncMemoryStore(store);
+    return memory
+      ? processInMemory(memory, key, notification, context)
+      : processWithStore(key, notification, context);
+  }
+
+  async function processWithStore(
+    key: string,
+    notification: Notification,
+    context: Ctx,
+  ): Promise<ReceiveResult> {
+    const handler = handlerFor(notification);
     const token = nextToken();
     let claim: Awaited<ReturnType<NotificationStore['claim']>>;
     try {
@@ -412,43 +535,33 @@ export function createNotificationReceiver<Ctx = undefined>(
         notification,
       });
     }
-    if (claim === 'done') return { ...reply(200, ACK_BODY), outcome: 'duplicate', notification };
-    if (claim === 'processing') {
-      return report({
-        ...errorReply(409, 'notification_in_progress', 'This notification is being processed; retry later.'),
-        outcome: 'busy',
-        notification,
-      });
-    }
+    if (claim === 'done') return acknowledged('duplicate', notification);
+    if (claim === 'processing') return busy(notification);
     try {
-      if (!handler)
-        throw new Error(
-          `no on${notification.kind === 'deposit' ? 'Deposit' : 'Payout'} handler is configured`,
-        );
+      if (!handler) throw noHandler(notification);
       await handler(notification, context);
     } catch (error) {
       await store.release(key, token).catch(() => undefined);
-      return report({
-        ...errorReply(
-          500,
-          'handler_failed',
-          'The merchant handler failed; the notification was not processed and may be retried.',
-        ),
-        outcome: 'failed',
-        error,
-        notification,
-      });
+      return handlerFailed(error, notification);
     }
     const completeError = await completeWithRetry(key, token);
     if (completeError !== undefined) {
       // The handler succeeded: acknowledge. The claim lease still blocks copies until it expires.
-      callOnError(completeError, { ...reply(200, ACK_BODY), outcome: 'processed', notification });
+      callOnError(completeError, acknowledged('processed', notification));
     }
-    return { ...reply(200, ACK_BODY), outcome: 'processed', notification };
+    return acknowledged('processed', notification);
   }
 
-  async function receive(rawBody: string | Uint8Array | ArrayBuffer, context: Ctx): Promise<ReceiveResult> {
-    return observed(await receiveOnce(rawBody, context), context);
+  function receive(rawBody: string | Uint8Array | ArrayBuffer, context: Ctx): Promise<ReceiveResult> {
+    let result: ReceiveResult | Promise<ReceiveResult>;
+    try {
+      result = receiveOnce(rawBody, context);
+    } catch (error) {
+      // receiveOnce answers every refusal itself; anything else rejects, as from an async function.
+      return Promise.reject(error);
+    }
+    if (result instanceof Promise) return result.then((r) => observed(r, context));
+    return Promise.resolve(observed(result, context));
   }
 
   function observed(result: ReceiveResult, context: Ctx): ReceiveResult {
@@ -462,16 +575,27 @@ export function createNotificationReceiver<Ctx = undefined>(
     return result;
   }
 
-  async function receiveOnce(
+  // Synchronous up to the first step that is not (a signature on Web Crypto, a store other than the
+  // in-memory one, a handler returning a promise): a promise only where something is awaited.
+  function receiveOnce(
     rawBody: string | Uint8Array | ArrayBuffer,
     context: Ctx,
-  ): Promise<ReceiveResult> {
-    let notification: Notification;
+  ): ReceiveResult | Promise<ReceiveResult> {
+    let verified: Notification | Promise<Notification>;
     try {
-      notification = await verifyNotification(rawBody, verifyOptions);
+      verified = verifyNotificationNow(rawBody, verifyOptions);
     } catch (error) {
       return rejected(error);
     }
+    if (verified instanceof Promise)
+      return verified.then(
+        (notification) => receiveVerified(notification, context),
+        (error: unknown) => rejected(error),
+      );
+    return receiveVerified(verified, context);
+  }
+
+  function receiveVerified(notification: Notification, context: Ctx): ReceiveResult | Promise<ReceiveResult> {
     const timeProblem = updateTimeProblem(notification.update_time, now());
     if (timeProblem) {
       const error = new DiamondPayNotificationError('notification_time_invalid', 400, timeProblem);
@@ -497,27 +621,30 @@ export function createNotificationReceiver<Ctx = undefined>(
     return once(key, notification, () => process(key, notification, context));
   }
 
-  // Copies of one key in this process wait for the first one's result instead of queueing on the store.
-  async function once(
+  // Copies of one key in this process wait for the first one's result instead of queueing on the
+  // store. A `run` that settled synchronously needs no entry: nothing else ran meanwhile.
+  function once(
     key: string,
     notification: Notification,
-    run: () => Promise<ReceiveResult>,
-  ): Promise<ReceiveResult> {
-    const running = inFlight.get(key);
+    run: () => ReceiveResult | Promise<ReceiveResult>,
+  ): ReceiveResult | Promise<ReceiveResult> {
+    const running = inFlight.size === 0 ? undefined : inFlight.get(key);
     if (running) {
-      const first = await running;
-      if (first.outcome === 'processed' || first.outcome === 'duplicate') {
-        return { ...reply(200, ACK_BODY), outcome: 'duplicate', notification };
-      }
-      return { ...first, headers: { ...first.headers }, notification };
+      return running.then((first) => {
+        if (first.outcome === 'processed' || first.outcome === 'duplicate') {
+          return acknowledged('duplicate', notification);
+        }
+        return { ...first, headers: { ...first.headers }, notification };
+      });
     }
     const pending = run();
+    if (!(pending instanceof Promise)) return pending;
     inFlight.set(key, pending);
-    try {
-      return await pending;
-    } finally {
+    const forget = () => {
       inFlight.delete(key);
-    }
+    };
+    pending.then(forget, forget);
+    return pending;
   }
 
   function precheck(request: PrecheckRequest, context: Ctx): ReceiveResult | undefined {

@@ -15,7 +15,7 @@ import {
   type PayoutOutcome,
   payoutOutcome,
 } from '../protocol/status.js';
-import { parseSignType, type SignType, verify } from '../signing/signature.js';
+import { parseSignType, type SignType, verifyNow } from '../signing/signature.js';
 
 const DEPOSIT_FIELDS: ReadonlySet<string> = new Set([
   'payment_id',
@@ -111,7 +111,8 @@ export interface VerifyNotificationOptions {
   acceptMd5?: boolean | undefined;
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+// Pure: a bundle without the receiver drops it (bundlers keep a bare `new` call).
+const decoder = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true });
 
 function utf8Length(s: string): number {
   // Cheap exact count without allocating.
@@ -164,6 +165,17 @@ export async function verifyNotification(
   raw: string | Uint8Array | ArrayBuffer,
   options: VerifyNotificationOptions,
 ): Promise<Notification> {
+  return verifyNotificationNow(raw, options);
+}
+
+/**
+ * `verifyNotification`, synchronously when the signature can be checked synchronously (node:crypto),
+ * else as a promise; throws (or rejects) the same errors. The receiver's hot path.
+ */
+export function verifyNotificationNow(
+  raw: string | Uint8Array | ArrayBuffer,
+  options: VerifyNotificationOptions,
+): Notification | Promise<Notification> {
   const text = decodeBody(raw, options.maxBodyBytes);
   if (text.trim() === '') {
     throw new DiamondPayNotificationError('notification_malformed', 400, 'The notification body is empty.');
@@ -213,11 +225,27 @@ export async function verifyNotification(
   if ((signType ?? 'MD5') === 'MD5' && options.acceptMd5 === false) {
     throw new DiamondPaySignatureError('The notification is MD5-signed and acceptMd5 is false.');
   }
-  if (!(await verify(obj, options.platformKey))) {
-    throw new DiamondPaySignatureError(
-      'The notification signature does not verify. Check platformKey; verify the raw body exactly as received (a re-serialised body does not verify).',
-    );
-  }
+  const verified = verifyNow(obj, options.platformKey);
+  if (verified === true) return typed(obj, signType, options);
+  if (verified === false) throw badSignature();
+  return verified.then((ok) => {
+    if (!ok) throw badSignature();
+    return typed(obj, signType, options);
+  });
+}
+
+function badSignature(): DiamondPaySignatureError {
+  return new DiamondPaySignatureError(
+    'The notification signature does not verify. Check platformKey; verify the raw body exactly as received (a re-serialised body does not verify).',
+  );
+}
+
+/** The verified object checked for its platform and typed as a deposit or payout notification. */
+function typed(
+  obj: RawJsonObject,
+  signType: SignType | undefined,
+  options: VerifyNotificationOptions,
+): Notification {
   if (obj.platform_id !== options.platformId) {
     throw new DiamondPayNotificationError(
       'platform_mismatch',

@@ -16,11 +16,17 @@ function keyObject(key: string): KeyObject {
   return k;
 }
 
+function hmacSha256HexSync(key: string, message: string): string {
+  return createHmac('sha256', keyObject(key)).update(message, 'utf8').digest('hex');
+}
+
+function md5HexSync(message: string): string {
+  return createHash('md5').update(message, 'utf8').digest('hex');
+}
+
 export const nodeCrypto: SignatureCrypto = {
-  hmacSha256Hex(key, message) {
-    return Promise.resolve(createHmac('sha256', keyObject(key)).update(message, 'utf8').digest('hex'));
-  },
-  md5Hex(message) {
-    return Promise.resolve(createHash('md5').update(message, 'utf8').digest('hex'));
-  },
+  hmacSha256Hex: (key, message) => Promise.resolve(hmacSha256HexSync(key, message)),
+  md5Hex: (message) => Promise.resolve(md5HexSync(message)),
+  hmacSha256HexSync,
+  md5HexSync,
 };

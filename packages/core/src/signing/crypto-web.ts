@@ -1,9 +1,10 @@
-// Runtime-neutral hashing: HMAC through Web Crypto, MD5 through @noble/hashes (audited, pure JS).
-import { md5 } from '@noble/hashes/legacy';
+// Runtime-neutral hashing: HMAC through Web Crypto, MD5 in plain JS (md5.ts; Web Crypto has none).
 import type { SignatureCrypto } from './crypto.js';
+import { md5Words } from './md5.js';
 
-const encoder = new TextEncoder();
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+// Marked pure so a bundle that never hashes (a client-only or receiver-free worker) drops them.
+const encoder = /* @__PURE__ */ new TextEncoder();
+const HEX = /* @__PURE__ */ Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 export function toHex(bytes: Uint8Array): string {
   let out = '';
@@ -34,6 +35,10 @@ export const webCrypto: SignatureCrypto = {
     return toHex(new Uint8Array(mac));
   },
   async md5Hex(message) {
-    return toHex(md5(encoder.encode(message)));
+    // The digest's bytes are each word's bytes, low byte first.
+    let out = '';
+    for (const word of md5Words(encoder.encode(message)))
+      for (let shift = 0; shift < 32; shift += 8) out += HEX[(word >>> shift) & 0xff];
+    return out;
   },
 };

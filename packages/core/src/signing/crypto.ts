@@ -7,6 +7,13 @@ export interface SignatureCrypto {
   hmacSha256Hex(key: string, message: string): Promise<string>;
   /** Lowercase hex MD5 of the UTF-8 message. */
   md5Hex(message: string): Promise<string>;
+  /**
+   * The same HMAC, synchronously, where the backend can (node:crypto): the receiver then verifies a
+   * notification without a promise per signature. Optional; without it the promise form is used.
+   */
+  hmacSha256HexSync?(key: string, message: string): string;
+  /** The same MD5, synchronously, where the backend can. Optional. */
+  md5HexSync?(message: string): string;
 }
 
 let active: SignatureCrypto = webCrypto;

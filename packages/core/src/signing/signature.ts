@@ -135,6 +135,14 @@ const HEX32 = /^[0-9a-fA-F]{32}$/;
  * Resolves false for a missing, malformed or wrong signature or an unknown `sign_type`.
  */
 export async function verify(params: Record<string, unknown>, key: string): Promise<boolean> {
+  return verifyNow(params, key);
+}
+
+/**
+ * `verify`, synchronously when the hashing backend can (node:crypto), else as a promise: the
+ * receiver's hot path skips a promise and a microtask per notification on Node. Throws for an empty key.
+ */
+export function verifyNow(params: Record<string, unknown>, key: string): boolean | Promise<boolean> {
   assertKey(key);
   const given = params.sign;
   if (typeof given !== 'string') return false;
@@ -142,8 +150,17 @@ export async function verify(params: Record<string, unknown>, key: string): Prom
   if (parsed === null) return false;
   const signType = parsed ?? 'MD5';
   if (!(signType === 'HMAC-SHA256' ? HEX64 : HEX32).test(given)) return false;
-  const expected = await sign(params, key, signType);
-  return timingSafeEqualHex(expected, given.toLowerCase());
+  const canonical = canonicalString(params);
+  const backend = signatureCrypto();
+  const wanted = given.toLowerCase();
+  if (signType === 'HMAC-SHA256') {
+    if (backend.hmacSha256HexSync)
+      return timingSafeEqualHex(backend.hmacSha256HexSync(key, canonical), wanted);
+    return backend.hmacSha256Hex(key, canonical).then((expected) => timingSafeEqualHex(expected, wanted));
+  }
+  const message = `${canonical}&${key}`;
+  if (backend.md5HexSync) return timingSafeEqualHex(backend.md5HexSync(message), wanted);
+  return backend.md5Hex(message).then((expected) => timingSafeEqualHex(expected, wanted));
 }
 
 /** Constant-time comparison of two equal-length ASCII strings. */

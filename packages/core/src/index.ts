@@ -108,9 +108,13 @@ export {
   verifyNotification,
 } from './notifications/index.js';
 export {
+  ACCOUNT_NUMBER_PATTERN,
   ACK_BODY,
   CLIENT_ID_PATTERN,
+  CURRENCY_PATTERN,
   createDepositSchema,
+  createKrwPayoutSchema,
+  createPayoutSchema,
   DEPOSIT_NOTIFICATION_PATH,
   type DepositOutcome,
   DepositStatus,
@@ -119,6 +123,7 @@ export {
   fromMinorUnits,
   GatewayErrorCode,
   GatewayPath,
+  KOREAN_MOBILE_PATTERN,
   KoreaService,
   MAX_AMOUNT_CENTS,
   MAX_AMOUNT_DIGITS,
@@ -129,6 +134,7 @@ export {
   payoutOutcome,
   SERVICE_ID_PATTERN,
   toMinorUnits,
+  validateCreatePayout,
 } from './protocol/index.js';
 export {
   canonicalString,

@@ -8,8 +8,8 @@ import {
   DiamondPay,
   type PayoutNotification,
 } from '@diamondpay/core';
+import { signedBody } from '@diamondpay-internal/test-signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signedBody } from '../../core/src/testing/independent-signer.js';
 import { type CliIo, runCli } from './cli-commands.js';
 import { DEFAULT_MERCHANT } from './index.js';
 import { startReceiver, type TestReceiver } from './test-receiver.js';

@@ -1,8 +1,8 @@
 // Payout notifications from the sandbox into core's receiver (`onPayout`): exactly once per
 // (payout, status) through duplicates, lost replies, handler failures and stale notices.
 import { createNotificationReceiver, type PayoutNotification } from '@diamondpay/core';
+import { signedBody } from '@diamondpay-internal/test-signer';
 import { afterEach, describe, expect, it } from 'vitest';
-import { signedBody } from '../../core/src/testing/independent-signer.js';
 import { type DeliveryFaults, type Sandbox, type SandboxMerchant, startSandbox } from './index.js';
 import { startReceiver } from './test-receiver.js';
 

@@ -1,8 +1,8 @@
 // Payouts and balances over loopback, with request bodies and notification checks signed by the
 // independent node:crypto signer (never the sandbox's or core's own code).
 import { DiamondPay } from '@diamondpay/core';
+import { independentCanonical, signedBody } from '@diamondpay-internal/test-signer';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { independentCanonical, signedBody } from '../../core/src/testing/independent-signer.js';
 import { DEFAULT_MERCHANT, type Sandbox, SandboxError, type SandboxMerchant, startSandbox } from './index.js';
 import { type ReceivedRequest, type Reply, startReceiver, type TestReceiver } from './test-receiver.js';
 

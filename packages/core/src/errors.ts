@@ -17,6 +17,7 @@ export type DiamondPayErrorCode =
   | 'deposit_conflict'
   | 'ledger_conflict'
   | 'order_refused'
+  | 'payout_conflict'
   | 'notification_too_large'
   | 'notification_malformed'
   | 'notification_invalid'
@@ -148,10 +149,16 @@ export class DiamondPayTimeoutError extends DiamondPayError {
 
 /**
  * A create request may or may not have reached the gateway and the SDK could not find out.
- * Do not create the order again under a new id: call `deposits.retrieve(paymentClId)` later.
+ * Do not create the order again under a new id: call `deposits.retrieve(paymentClId)` (a payout:
+ * `payouts.retrieve(payoutClId)`) later.
  */
 export class DiamondPayOutcomeUnknownError extends DiamondPayError {
+  /** The merchant's id of the order whose create is unknown (`payment_cl_id`, or `payout_cl_id` for a payout). */
   readonly paymentClId: string;
+  /** What was being created. */
+  readonly resource: 'deposit' | 'payout';
+  /** The `payout_cl_id`, for a payout (undefined for a deposit). */
+  readonly payoutClId: string | undefined;
 
   constructor(
     paymentClId: string,
@@ -166,6 +173,8 @@ export class DiamondPayOutcomeUnknownError extends DiamondPayError {
       { cause },
     );
     this.paymentClId = paymentClId;
+    this.resource = resource;
+    this.payoutClId = resource === 'payout' ? paymentClId : undefined;
     named(this, 'DiamondPayOutcomeUnknownError');
   }
 }
@@ -282,6 +291,38 @@ export class DiamondPayOrderRefusedError extends DiamondPayError {
     this.errorCode = errorCode;
     this.errorMsg = errorMsg;
     named(this, 'DiamondPayOrderRefusedError');
+  }
+}
+
+/**
+ * The gateway has a payout under this `payout_cl_id`, but with another amount than the one you asked
+ * for: the id was used for another payout. Nothing was sent by this call; inspect `record` and use a
+ * new `payout_cl_id` only if this really is a different payout.
+ */
+export class DiamondPayPayoutConflictError extends DiamondPayError {
+  readonly payoutClId: string;
+  readonly payoutId: string;
+  /** The amount you asked for, in cents. */
+  readonly expectedAmount: number;
+  /** The record the gateway returned when queried. */
+  readonly record: Readonly<{ payout_id: string; payout_cl_id: string; amount: number; status: number }>;
+
+  constructor(
+    payoutClId: string,
+    expectedAmount: number,
+    record: Readonly<{ payout_id: string; payout_cl_id: string; amount: number; status: number }>,
+  ) {
+    super(
+      'payout_conflict',
+      `Payout "${payoutClId}" already exists on the gateway as ${record.payout_id} with amount ${record.amount} cents, ` +
+        `not the ${expectedAmount} cents asked for: the id was used for another payout. Nothing was sent by this call; ` +
+        'check `record` before paying out under a new payout_cl_id.',
+    );
+    this.payoutClId = payoutClId;
+    this.payoutId = record.payout_id;
+    this.expectedAmount = expectedAmount;
+    this.record = record;
+    named(this, 'DiamondPayPayoutConflictError');
   }
 }
 

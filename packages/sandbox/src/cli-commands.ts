@@ -196,6 +196,7 @@ async function sandboxCommand(args: string[], io: CliIo): Promise<number> {
       `  platform key    ${m.platformKey}\n` +
       `  authorization   ${m.authorization}\n` +
       `  create deposit  POST ${sandbox.url}/gateway/api/v2/payments\n` +
+      `  create payout   POST ${sandbox.url}/gateway/api/v2/payouts\n` +
       `  control API     ${sandbox.url}/_sandbox/health\n` +
       'Press Ctrl+C to stop.\n',
   );

@@ -35,11 +35,11 @@ export interface CreatePayoutParams {
   /** The account number, digits only, ≤ 32. */
   number: string;
   /** The beneficiary's mobile number, digits only: required for `krw` (a Korean mobile, `01…`, 10–11 digits). */
-  phone_number?: string;
+  phone_number?: string | undefined;
   /** Lowercase currency code: `krw` in Korea. */
   currency: string;
   /** Complete http(s) URL the gateway POSTs the payout result to. */
-  notify_url?: string;
+  notify_url?: string | undefined;
 }
 
 /** The gateway's answer to an accepted payout: accepted only, not paid out (see `retrieve` and notifications). */
@@ -53,15 +53,15 @@ export interface PayoutRecord {
   /** Cents. */
   amount: number;
   /** Cents. */
-  fee?: number;
+  fee?: number | undefined;
   /** Gateway status code; see `outcome`. */
   status: number;
   /** Why it failed, as the gateway wrote it. */
-  error_msg?: string;
+  error_msg?: string | undefined;
   /** Unix seconds. */
-  create_time?: number;
+  create_time?: number | undefined;
   /** Unix seconds; 0 or absent until paid out. */
-  success_time?: number;
+  success_time?: number | undefined;
   /** What `status` means: only `paid_out` means the money left. */
   readonly outcome: PayoutOutcome;
 }

@@ -17,6 +17,7 @@ export type DiamondPayErrorCode =
   | 'deposit_conflict'
   | 'ledger_conflict'
   | 'order_refused'
+  | 'payout_conflict'
   | 'notification_too_large'
   | 'notification_malformed'
   | 'notification_invalid'
@@ -148,10 +149,16 @@ export class DiamondPayTimeoutError extends DiamondPayError {
 
 /**
  * A create request may or may not have reached the gateway and the SDK could not find out.
- * Do not create the order again under a new id: call `deposits.retrieve(paymentClId)` later.
+ * Do not create the order again under a new id: call `deposits.retrieve(paymentClId)` (a payout:
+ * `payouts.retrieve(payoutClId)`) later.
  */
 export class DiamondPayOutcomeUnknownError extends DiamondPayError {
+  /** The merchant's id of the order whose create is unknown (`payment_cl_id`, or `payout_cl_id` for a payout). */
   readonly paymentClId: string;
+  /** What was being created. */
+  readonly resource: 'deposit' | 'payout';
+  /** The `payout_cl_id`, for a payout (undefined for a deposit). */
+  readonly payoutClId: string | undefined;
 
   constructor(
     paymentClId: string,
@@ -166,6 +173,8 @@ export class DiamondPayOutcomeUnknownError extends DiamondPayError {
       { cause },
     );
     this.paymentClId = paymentClId;
+    this.resource = resource;
+    this.payoutClId = resource === 'payout' ? paymentClId : undefined;
     named(this, 'DiamondPayOutcomeUnknownError');
   }
 }
@@ -230,11 +239,17 @@ export class DiamondPayDepositConflictError extends DiamondPayError {
 }
 
 /**
- * The ledger already records an order under this `payment_cl_id` with another amount or service than
- * this call asks for. Nothing was sent. Create the new order under a new `payment_cl_id`.
+ * The ledger already records an order under this `payment_cl_id` (a payout: `payout_cl_id`) with
+ * another amount or service than this call asks for. Nothing was sent. Create the new order under a
+ * new id.
  */
 export class DiamondPayLedgerConflictError extends DiamondPayError {
+  /** The merchant's id of the order (`payment_cl_id`, or `payout_cl_id` for a payout). */
   readonly paymentClId: string;
+  /** What was being created. */
+  readonly resource: 'deposit' | 'payout';
+  /** The `payout_cl_id`, for a payout (undefined for a deposit). */
+  readonly payoutClId: string | undefined;
   /** What the ledger holds (amount in cents). */
   readonly recorded: Readonly<{ amount: number | null; service_id: string | null }>;
   /** What this call asked for (amount in cents). */
@@ -244,14 +259,17 @@ export class DiamondPayLedgerConflictError extends DiamondPayError {
     paymentClId: string,
     recorded: Readonly<{ amount: number | null; service_id: string | null }>,
     requested: Readonly<{ amount: number; service_id: string }>,
+    resource: 'deposit' | 'payout' = 'deposit',
   ) {
     super(
       'ledger_conflict',
-      `Deposit "${paymentClId}" is already recorded with amount ${recorded.amount} cents and service ${recorded.service_id}, ` +
+      `${resource === 'deposit' ? 'Deposit' : 'Payout'} "${paymentClId}" is already recorded with amount ${recorded.amount} cents and service ${recorded.service_id}, ` +
         `not the ${requested.amount} cents and service ${requested.service_id} asked for. Nothing was sent; ` +
-        'use a new payment_cl_id for the new order.',
+        `use a new ${resource === 'deposit' ? 'payment_cl_id' : 'payout_cl_id'} for the new ${resource === 'deposit' ? 'order' : 'payout'}.`,
     );
     this.paymentClId = paymentClId;
+    this.resource = resource;
+    this.payoutClId = resource === 'payout' ? paymentClId : undefined;
     this.recorded = recorded;
     this.requested = requested;
     named(this, 'DiamondPayLedgerConflictError');
@@ -264,24 +282,71 @@ export class DiamondPayLedgerConflictError extends DiamondPayError {
  * again under a new `payment_cl_id`.
  */
 export class DiamondPayOrderRefusedError extends DiamondPayError {
+  /** The merchant's id of the order (`payment_cl_id`, or `payout_cl_id` for a payout). */
   readonly paymentClId: string;
   readonly errorCode: string | null;
   readonly errorMsg: string | null;
+  /** What was being created. */
+  readonly resource: 'deposit' | 'payout';
+  /** The `payout_cl_id`, for a payout (undefined for a deposit). */
+  readonly payoutClId: string | undefined;
 
-  constructor(paymentClId: string, errorCode: string | null, errorMsg: string | null) {
+  constructor(
+    paymentClId: string,
+    errorCode: string | null,
+    errorMsg: string | null,
+    resource: 'deposit' | 'payout' = 'deposit',
+  ) {
     const why =
       errorCode !== null
         ? `the gateway refused it with error ${errorCode}${errorMsg ? ` "${errorMsg}"` : ''}`
         : (errorMsg ?? 'it was refused');
     super(
       'order_refused',
-      `Deposit "${paymentClId}" was not created: ${why} (as recorded in the ledger). It is not sent again; ` +
-        'create the order under a new payment_cl_id.',
+      resource === 'deposit'
+        ? `Deposit "${paymentClId}" was not created: ${why} (as recorded in the ledger). It is not sent again; ` +
+            'create the order under a new payment_cl_id.'
+        : `Payout "${paymentClId}" was not accepted: ${why} (as recorded in the ledger). Nothing was paid out and it is ` +
+            'not sent again; once the cause is fixed (a top-up for 0018, another bank for 0012), send it under a new payout_cl_id.',
     );
     this.paymentClId = paymentClId;
     this.errorCode = errorCode;
     this.errorMsg = errorMsg;
+    this.resource = resource;
+    this.payoutClId = resource === 'payout' ? paymentClId : undefined;
     named(this, 'DiamondPayOrderRefusedError');
+  }
+}
+
+/**
+ * The gateway has a payout under this `payout_cl_id`, but with another amount than the one you asked
+ * for: the id was used for another payout. Nothing was sent by this call; inspect `record` and use a
+ * new `payout_cl_id` only if this really is a different payout.
+ */
+export class DiamondPayPayoutConflictError extends DiamondPayError {
+  readonly payoutClId: string;
+  readonly payoutId: string;
+  /** The amount you asked for, in cents. */
+  readonly expectedAmount: number;
+  /** The record the gateway returned when queried. */
+  readonly record: Readonly<{ payout_id: string; payout_cl_id: string; amount: number; status: number }>;
+
+  constructor(
+    payoutClId: string,
+    expectedAmount: number,
+    record: Readonly<{ payout_id: string; payout_cl_id: string; amount: number; status: number }>,
+  ) {
+    super(
+      'payout_conflict',
+      `Payout "${payoutClId}" already exists on the gateway as ${record.payout_id} with amount ${record.amount} cents, ` +
+        `not the ${expectedAmount} cents asked for: the id was used for another payout. Nothing was sent by this call; ` +
+        'check `record` before paying out under a new payout_cl_id.',
+    );
+    this.payoutClId = payoutClId;
+    this.payoutId = record.payout_id;
+    this.expectedAmount = expectedAmount;
+    this.record = record;
+    named(this, 'DiamondPayPayoutConflictError');
   }
 }
 

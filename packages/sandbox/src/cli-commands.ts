@@ -1,16 +1,10 @@
 // The `diamondpay` commands as a plain function (argv and I/O in, exit code out), so tests can call
 // it directly; cli.ts binds it to the real process. Exit codes: 0 ok, 1 negative result, 2 usage.
-import { parseArgs } from 'node:util';
-import {
-  MAX_AMOUNT_CENTS,
-  parseJsonRaw,
-  type RawJsonObject,
-  SIGN_TYPES,
-  type SignType,
-} from '@diamondpay/core';
+import { parseJsonRaw, type RawJsonObject } from '@diamondpay/core';
+import { integer, keyOf, parse, signTypeOf, UsageError } from './cli-args.js';
 import { RECONCILE_HELP, ReconcileUsageError, reconcileCommand } from './cli-reconcile.js';
-import { isAck, type NotificationFields, postNotification, signedNotificationBody } from './notifier.js';
-import { DEFAULT_MERCHANT, feeFor } from './orders.js';
+import { TRIGGER_HELP, triggerCommand } from './cli-trigger.js';
+import { DEFAULT_MERCHANT } from './orders.js';
 import { startSandbox } from './server.js';
 import { canonical, signParams, verifyParams } from './signing.js';
 
@@ -31,15 +25,6 @@ export interface CliIo {
   env?: Record<string, string | undefined>;
 }
 
-class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly command?: string,
-  ) {
-    super(message);
-  }
-}
-
 const TOP_HELP = `diamondpay ${CLI_VERSION}: a local Diamond Pay gateway and signing tools
 
 Usage:
@@ -47,6 +32,7 @@ Usage:
   diamondpay sign [--key K] [--sign-type T] key=value ...      print the signature of parameters
   diamondpay verify [--key K] key=value ... sign=...           check a signature (exit 0 valid, 1 invalid)
   diamondpay trigger deposit --url URL [options]               send one signed deposit notification
+  diamondpay trigger payout --url URL [options]                send one signed payout notification
   diamondpay reconcile --database-url URL [options]            one reconciler pass over a PostgreSQL ledger
 
 Options (also shown by "diamondpay <command> --help"):
@@ -54,9 +40,10 @@ Options (also shown by "diamondpay <command> --help"):
             --time-scale X (multiply every delay, default 1)  --seed N (rate-based faults)  --quiet
   sign      --key K (default: the docs' test key)  --sign-type HMAC-SHA256|MD5 (default: sign_type, else HMAC-SHA256)
   verify    --key K (default: the docs' test key)  --sign-type HMAC-SHA256|MD5 (default: sign_type, else HMAC-SHA256)
-  trigger   --url URL (required)  --status N (2 paid, 3 cancelled)  --amount CENTS (default 5000000)
-            --real-amount CENTS  --payment-cl-id ID  --payment-id ID  --platform-id ID (default PF0002)
-            --key K  --sign-type HMAC-SHA256|MD5 (default HMAC-SHA256)  --timeout-ms N (default 10000)
+  trigger   --url URL (required)  --status N (deposit: 2 paid, 3 cancelled; payout: 3 paid out, 4, 5 failed)
+            --amount CENTS  --platform-id ID (default PF0002)  --key K  --sign-type HMAC-SHA256|MD5
+            --timeout-ms N (default 10000); deposit: --real-amount CENTS  --payment-cl-id ID  --payment-id ID;
+            payout: --fee CENTS  --error-msg TEXT  --payout-cl-id ID  --payout-id ID
   every     -h, --help (this help, or a command's)   -v, --version (top level)
 
 In this repository: pnpm diamondpay <command> (after bash scripts/setup.sh).
@@ -99,65 +86,8 @@ Options:
   --sign-type T     HMAC-SHA256 or MD5 (default: the sign_type parameter, else HMAC-SHA256)
   -h, --help        show this help
 `,
-  trigger: `Usage: diamondpay trigger deposit --url URL [options]
-
-Sends one signed deposit notification to URL (your notification endpoint) and prints the HTTP
-status and the reply. Exit 0 only when the reply is exactly {"error_code":"0000"}.
-
-Options:
-  --url URL            where to POST the notification (required)
-  --status N           deposit status (default 2 = paid; 3 cancelled)
-  --amount CENTS       order amount in cents (default 5000000 = ₩50,000)
-  --real-amount CENTS  amount received in cents (default: amount when paid, else 0)
-  --payment-cl-id ID   your order id (default cli-<timestamp>)
-  --payment-id ID      gateway order id (default PM + 8 random digits)
-  --platform-id ID     default ${DEFAULT_MERCHANT.platformId}
-  --key K              platform key (default: the docs' test key)
-  --sign-type T        HMAC-SHA256 (default) or MD5
-  --timeout-ms N       give up after N ms (default 10000)
-  -h, --help           show this help
-`,
+  trigger: TRIGGER_HELP,
 };
-
-type ParsedValues = Record<string, string | boolean | undefined>;
-
-function parse(command: string, args: string[], options: Record<string, { type: 'string' | 'boolean' }>) {
-  try {
-    const { values, positionals } = parseArgs({
-      args,
-      options: { ...options, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    });
-    return { values: values as ParsedValues, positionals };
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error), command);
-  }
-}
-
-function integer(
-  name: string,
-  value: string | boolean | undefined,
-  min: number,
-  max: number,
-): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
-    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
-  return Number(value);
-}
-
-function signTypeOf(value: unknown, where: string): SignType {
-  if (typeof value !== 'string' || !(SIGN_TYPES as readonly string[]).includes(value))
-    throw new UsageError(`${where} must be HMAC-SHA256 or MD5, got ${JSON.stringify(value)}`);
-  return value as SignType;
-}
-
-function keyOf(values: ParsedValues): string {
-  const key = values.key ?? DEFAULT_MERCHANT.platformKey;
-  if (typeof key !== 'string' || key === '') throw new UsageError('--key must not be empty');
-  return key;
-}
 
 /** Parameters from key=value arguments, or from a JSON object on stdin when there are none. */
 async function readParams(positionals: string[], io: CliIo): Promise<Record<string, unknown>> {
@@ -266,6 +196,7 @@ async function sandboxCommand(args: string[], io: CliIo): Promise<number> {
       `  platform key    ${m.platformKey}\n` +
       `  authorization   ${m.authorization}\n` +
       `  create deposit  POST ${sandbox.url}/gateway/api/v2/payments\n` +
+      `  create payout   POST ${sandbox.url}/gateway/api/v2/payouts\n` +
       `  control API     ${sandbox.url}/_sandbox/health\n` +
       'Press Ctrl+C to stop.\n',
   );
@@ -273,67 +204,6 @@ async function sandboxCommand(args: string[], io: CliIo): Promise<number> {
   await sandbox.close();
   io.stdout(`${signal}: sandbox stopped\n`);
   return 0;
-}
-
-async function triggerCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse('trigger', args, {
-    url: { type: 'string' },
-    status: { type: 'string' },
-    amount: { type: 'string' },
-    'real-amount': { type: 'string' },
-    'payment-cl-id': { type: 'string' },
-    'payment-id': { type: 'string' },
-    'platform-id': { type: 'string' },
-    key: { type: 'string' },
-    'sign-type': { type: 'string' },
-    'timeout-ms': { type: 'string' },
-  });
-  if (values.help) return help('trigger', io);
-  if (positionals[0] !== 'deposit' || positionals.length > 1)
-    throw new UsageError(
-      positionals.length === 0
-        ? 'say what to trigger: diamondpay trigger deposit --url URL'
-        : `cannot trigger ${JSON.stringify(positionals.join(' '))} (only "deposit")`,
-      'trigger',
-    );
-  const url = values.url;
-  if (typeof url !== 'string') throw new UsageError('--url is required', 'trigger');
-  if (!/^https?:\/\/[^\s]+$/.test(url) || !URL.canParse(url))
-    throw new UsageError(`--url must be an http(s) URL, got ${JSON.stringify(url)}`, 'trigger');
-  const status = integer('status', values.status, 0, 99) ?? 2;
-  const amount = integer('amount', values.amount, 1, MAX_AMOUNT_CENTS) ?? 5_000_000;
-  const realAmount =
-    integer('real-amount', values['real-amount'], 0, MAX_AMOUNT_CENTS) ?? (status === 2 ? amount : 0);
-  const signType =
-    values['sign-type'] === undefined ? 'HMAC-SHA256' : signTypeOf(values['sign-type'], '--sign-type');
-  const timeoutMs = integer('timeout-ms', values['timeout-ms'], 1, 600_000) ?? 10_000;
-  const now = Math.floor(Date.now() / 1000);
-  const fields: NotificationFields = {
-    payment_id:
-      (values['payment-id'] as string | undefined) ??
-      `PM${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`,
-    payment_cl_id: (values['payment-cl-id'] as string | undefined) ?? `cli-${Date.now()}`,
-    platform_id: (values['platform-id'] as string | undefined) ?? DEFAULT_MERCHANT.platformId,
-    amount,
-    real_amount: realAmount,
-    fee: feeFor(realAmount),
-    status,
-    create_time: now - 60,
-    update_time: now,
-  };
-  const body = await signedNotificationBody(fields, keyOf(values), signType);
-  io.stderr(`POST ${url}\n${body}\n`);
-  try {
-    const result = await postNotification(url, body, { timeoutMs });
-    io.stdout(`HTTP ${result.httpStatus}\n${result.reply}\n`);
-    const acked = isAck(result.httpStatus, result.reply);
-    if (!acked)
-      io.stderr('not acknowledged: the gateway only accepts the exact reply {"error_code":"0000"}\n');
-    return acked ? 0 : 1;
-  } catch (error) {
-    io.stderr(`delivery failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
-  }
 }
 
 function help(command: string, io: CliIo): number {

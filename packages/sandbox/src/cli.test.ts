@@ -1,7 +1,14 @@
 // The CLI as a user runs it: a real process (through tsx, so no build is needed), exit codes and output.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ACK_BODY, createNotificationReceiver, type DepositNotification, DiamondPay } from '@diamondpay/core';
+import {
+  ACK_BODY,
+  createNotificationReceiver,
+  type DepositNotification,
+  DiamondPay,
+  type PayoutNotification,
+} from '@diamondpay/core';
+import { signedBody } from '@diamondpay-internal/test-signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliIo, runCli } from './cli-commands.js';
 import { DEFAULT_MERCHANT } from './index.js';
@@ -90,6 +97,7 @@ function spawned(args: string[], input?: string): Promise<Result> {
 
 let receiver: TestReceiver;
 const handled: DepositNotification[] = [];
+const paidOut: PayoutNotification[] = [];
 
 beforeAll(async () => {
   const merchant = createNotificationReceiver({
@@ -97,6 +105,9 @@ beforeAll(async () => {
     platformKey: DEFAULT_MERCHANT.platformKey,
     onDeposit: (n) => {
       handled.push(n);
+    },
+    onPayout: (n) => {
+      paidOut.push(n);
     },
   });
   receiver = await startReceiver(async (_n, req) => {
@@ -152,7 +163,17 @@ describe('diamondpay CLI', { timeout: 30_000 }, () => {
       [['sandbox', '--time-scale', 'fast'], /--time-scale must be a number/],
       [['sandbox', 'extra'], /unexpected argument/],
       [['trigger', 'deposit'], /--url is required/],
-      [['trigger', 'payout', '--url', 'http://127.0.0.1:1/'], /only "deposit"/],
+      [['trigger', 'refund', '--url', 'http://127.0.0.1:1/'], /only "deposit" or "payout"/],
+      [['trigger'], /deposit\|payout/],
+      [
+        ['trigger', 'payout', '--url', 'http://127.0.0.1:1/', '--real-amount', '5'],
+        /--real-amount is not an option of trigger payout/,
+      ],
+      [
+        ['trigger', 'deposit', '--url', 'http://127.0.0.1:1/', '--payout-id', 'PO1'],
+        /--payout-id is not an option of trigger deposit/,
+      ],
+      [['trigger', 'payout', '--url', 'http://127.0.0.1:1/', '--fee', 'x'], /--fee must be an integer/],
       [['trigger', 'deposit', '--url', 'ftp://x'], /--url must be an http\(s\) URL/],
       [['trigger', 'deposit', '--url', 'http://127.0.0.1:1/', '--amount', '-5'], /--amount/],
     ];
@@ -272,6 +293,77 @@ describe('diamondpay CLI', { timeout: 30_000 }, () => {
     expect(rude.stderr).toContain('not acknowledged');
     expect(dead.code).toBe(1);
     expect(dead.stderr).toMatch(/delivery failed.*ECONNREFUSED/);
+  });
+
+  it('trigger payout: sends a signed payout notification (checked independently) the shop accepts', async () => {
+    const paid = await run([
+      'trigger',
+      'payout',
+      '--url',
+      receiver.url,
+      '--payout-cl-id',
+      'cli-po-paid',
+      '--amount',
+      '2000000',
+    ]);
+    expect(paid).toMatchObject({ code: 0, stdout: `HTTP 200\n${ACK_BODY}\n` });
+    // stderr shows what was sent: exactly what the independent signer makes of those fields.
+    const sent = paid.stderr.split('\n')[1]!;
+    const { sign: _sign, sign_type: _type, ...fields } = JSON.parse(sent) as Record<string, unknown>;
+    expect(Object.keys(fields)).toEqual([
+      'payout_id',
+      'payout_cl_id',
+      'platform_id',
+      'amount',
+      'fee',
+      'status',
+      'create_time',
+      'update_time',
+    ]);
+    expect(signedBody(fields, { key: DEFAULT_MERCHANT.platformKey })).toBe(sent);
+    expect(paidOut.find((n) => n.payout_cl_id === 'cli-po-paid')).toMatchObject({
+      status: 3,
+      amount: 2_000_000,
+      fee: 10_000,
+      outcome: 'paid_out',
+      sign_type: 'HMAC-SHA256',
+    });
+    expect(paidOut.find((n) => n.payout_cl_id === 'cli-po-paid')?.payout_id).toMatch(/^PO\d{8}$/);
+
+    const failed = await runInProcess([
+      'trigger',
+      'payout',
+      '--url',
+      receiver.url,
+      '--payout-cl-id',
+      'cli-po-failed',
+      '--payout-id',
+      'PO00000777',
+      '--status',
+      '5',
+      '--error-msg',
+      'account closed',
+      '--sign-type',
+      'MD5',
+    ]);
+    expect(failed.code).toBe(0);
+    const md5 = paidOut.find((n) => n.payout_cl_id === 'cli-po-failed');
+    expect(md5).toMatchObject({
+      payout_id: 'PO00000777',
+      status: 5,
+      fee: 0,
+      error_msg: 'account closed',
+      outcome: 'failed',
+    });
+    expect(md5?.sign_type).toBeUndefined();
+    const sentMd5 = failed.stderr.split('\n')[1]!;
+    const { sign: _s, ...md5Fields } = JSON.parse(sentMd5) as Record<string, unknown>;
+    expect(signedBody(md5Fields, { key: DEFAULT_MERCHANT.platformKey, signType: 'MD5' })).toBe(sentMd5);
+
+    const wrongKey = await runInProcess(['trigger', 'payout', '--url', receiver.url, '--key', 'other-key']);
+    expect(wrongKey.code).toBe(1);
+    expect(wrongKey.stdout).toMatch(/^HTTP 401/);
+    expect((await runInProcess(['trigger', 'payout', '--url', `${receiver.url}/rude`])).code).toBe(1);
   });
 
   it('sandbox: serves the gateway until SIGTERM, then exits 0', async () => {

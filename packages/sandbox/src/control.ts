@@ -1,4 +1,4 @@
-// The JSON control API under /_sandbox: drive orders and faults over HTTP (no auth: a loopback
+// The JSON control API under /_sandbox: drive orders, payouts and faults over HTTP (no auth: a loopback
 // test tool). Each route maps onto one method of the programmatic Sandbox API.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { invalid, SandboxError } from './errors.js';
@@ -97,6 +97,49 @@ export async function handleControl(
           delivery: validateDeliveryFaults(body.delivery),
         });
         return json(res, 200, order);
+      }
+      case 'GET payouts':
+        return json(res, 200, sandbox.payouts());
+      case 'GET payouts/:id': {
+        const payout = sandbox.payout(id!, params.get('platform_id') ?? undefined);
+        if (!payout)
+          throw new SandboxError('payout_not_found', `No payout with payout_cl_id ${JSON.stringify(id)}.`);
+        return json(res, 200, payout);
+      }
+      case 'POST payouts/:id/complete': {
+        const body = await readJson(req);
+        only(body, ['platform_id', 'delivery']);
+        const payout = await sandbox.completePayout(id!, {
+          platformId: optionalString(body, 'platform_id'),
+          delivery: validateDeliveryFaults(body.delivery),
+        });
+        return json(res, 200, payout);
+      }
+      case 'POST payouts/:id/fail': {
+        const body = await readJson(req);
+        only(body, ['status', 'error_msg', 'platform_id', 'delivery']);
+        const status = optionalInteger(body, 'status');
+        if (status !== undefined && status !== 4 && status !== 5)
+          throw invalid('status must be 4 (cancelled) or 5 (failed)');
+        const payout = await sandbox.failPayout(id!, {
+          status,
+          errorMsg: optionalString(body, 'error_msg'),
+          platformId: optionalString(body, 'platform_id'),
+          delivery: validateDeliveryFaults(body.delivery),
+        });
+        return json(res, 200, payout);
+      }
+      case 'GET payout-deliveries':
+        return json(
+          res,
+          200,
+          sandbox.payoutDeliveries({ payoutClId: params.get('payout_cl_id') ?? undefined }),
+        );
+      case 'GET balance': {
+        const platformId = params.get('platform_id') ?? undefined;
+        if (platformId !== undefined && !sandbox.merchants.some((m) => m.platformId === platformId))
+          throw invalid(`unknown platform_id ${platformId}`);
+        return json(res, 200, sandbox.balance(platformId));
       }
       case 'GET deliveries':
         return json(res, 200, sandbox.deliveries({ paymentClId: params.get('payment_cl_id') ?? undefined }));

@@ -1,11 +1,19 @@
-// The sandbox's own error: thrown by the control methods (pay, cancel, setFaults...) and mapped
+// The sandbox's own error: thrown by the control methods (pay, cancel, completePayout, setFaults...) and mapped
 // one-to-one onto the HTTP control API's JSON errors.
 
-export type SandboxErrorCode = 'order_not_found' | 'order_final' | 'invalid_request' | 'closed';
+export type SandboxErrorCode =
+  | 'order_not_found'
+  | 'order_final'
+  | 'payout_not_found'
+  | 'payout_final'
+  | 'invalid_request'
+  | 'closed';
 
 const HTTP_STATUS: Record<SandboxErrorCode, number> = {
   order_not_found: 404,
   order_final: 409,
+  payout_not_found: 404,
+  payout_final: 409,
   invalid_request: 400,
   closed: 503,
 };

@@ -3,11 +3,17 @@
 import { invalid } from './errors.js';
 import { mulberry32 } from './rng.js';
 
-export type Endpoint = 'createDeposit' | 'queryDeposit' | 'balance';
-export const ENDPOINTS: readonly Endpoint[] = ['createDeposit', 'queryDeposit', 'balance'];
+export type Endpoint = 'createDeposit' | 'queryDeposit' | 'createPayout' | 'queryPayout' | 'balance';
+export const ENDPOINTS: readonly Endpoint[] = [
+  'createDeposit',
+  'queryDeposit',
+  'createPayout',
+  'queryPayout',
+  'balance',
+];
 
 /**
- * `resetBefore`: socket destroyed, nothing processed. `resetAfter`: processed (an order IS created),
+ * `resetBefore`: socket destroyed, nothing processed. `resetAfter`: processed (an order or payout IS created),
  * then the socket is destroyed unanswered. `hang`: never answered until `close()`.
  * `error500`/`error503`: that HTTP status with a non-envelope body, nothing processed.
  * `latency`: answered normally after a delay.
@@ -41,15 +47,17 @@ export interface DeliveryFaults {
   lose?: 'request' | 'reply';
   /** Delay before each attempt, in ms (scaled by `timeScale`). */
   latencyMs?: number;
-  /** For a paid order: a stale status-1 (processing) notification is delivered after the final one. */
+  /** For a paid order (a paid-out payout): a stale status-1 (2 for a payout: processing) notification is delivered after the final one. */
   outOfOrder?: boolean;
 }
 
 export interface Faults {
   createDeposit?: EndpointFaults;
   queryDeposit?: EndpointFaults;
+  createPayout?: EndpointFaults;
+  queryPayout?: EndpointFaults;
   balance?: EndpointFaults;
-  /** Default delivery faults for every order (a `pay`/`cancel` call's own `delivery` overrides them field by field). */
+  /** Default delivery faults for every deposit and payout notification (a `pay`/`cancel`/`completePayout`/`failPayout` call's own `delivery` overrides them field by field). */
   delivery?: DeliveryFaults;
 }
 
@@ -132,7 +140,13 @@ export function validateFaultKind(endpoint: unknown, kind: unknown, times: unkno
 export class FaultPlan {
   #faults: Faults;
   readonly #random: () => number;
-  readonly #queued: Record<Endpoint, FaultKind[]> = { createDeposit: [], queryDeposit: [], balance: [] };
+  readonly #queued: Record<Endpoint, FaultKind[]> = {
+    createDeposit: [],
+    queryDeposit: [],
+    createPayout: [],
+    queryPayout: [],
+    balance: [],
+  };
 
   constructor(faults: Faults | undefined, seed: number) {
     this.#faults = validateFaults(faults);

@@ -13,11 +13,13 @@ import {
 import type { OrderBook, SandboxOrder } from './orders.js';
 import { verifyParams } from './signing.js';
 
-/** Error codes: the first four are the gateway's (from core's protocol constants); the 9xxx ones are sandbox-only inventions. */
+/** Error codes: the 0xxx ones are the gateway's (from core's protocol constants; 0012/0018 seen in integrations); the 9xxx ones are sandbox-only inventions. */
 export const GatewayCode = {
   OK: GatewayErrorCode.SUCCESS,
   SIGNATURE_FAILED: GatewayErrorCode.SIGNATURE_FAILED,
   INVALID_AUTHORIZATION: GatewayErrorCode.INVALID_AUTHORIZATION,
+  BANK_NOT_SUPPORTED: GatewayErrorCode.BANK_NOT_SUPPORTED,
+  INSUFFICIENT_BALANCE: GatewayErrorCode.INSUFFICIENT_BALANCE,
   ORDER_NOT_FOUND: GatewayErrorCode.ORDER_NOT_FOUND,
   INVALID_PARAMETER: '9001',
   DUPLICATE_ORDER: '9002',
@@ -31,25 +33,25 @@ export function errorBody(code: string, message: string): string {
   return JSON.stringify({ error_code: code, error_msg: message });
 }
 
-function okBody(data: Record<string, unknown>): string {
+export function okBody(data: Record<string, unknown>): string {
   return JSON.stringify({ error_code: GatewayCode.OK, data });
 }
 
-const SIGNATURE_FAILED = errorBody(GatewayCode.SIGNATURE_FAILED, 'Signature verification failed!');
-const INVALID_AUTHORIZATION = errorBody(GatewayCode.INVALID_AUTHORIZATION, 'Invalid Authorization!');
+export const SIGNATURE_FAILED = errorBody(GatewayCode.SIGNATURE_FAILED, 'Signature verification failed!');
+export const INVALID_AUTHORIZATION = errorBody(GatewayCode.INVALID_AUTHORIZATION, 'Invalid Authorization!');
 const ORDER_NOT_FOUND = errorBody(GatewayCode.ORDER_NOT_FOUND, 'Order not found!');
 
-const POSITIVE_CENTS = /^[1-9]\d{0,9}$/;
-const UNIX_SECONDS = /^\d{10}$/;
+export const POSITIVE_CENTS = /^[1-9]\d{0,9}$/;
+export const UNIX_SECONDS = /^\d{10}$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
-function isEmpty(v: RawJsonValue | undefined): boolean {
+export function isEmpty(v: RawJsonValue | undefined): boolean {
   return v === undefined || v === null || v === '';
 }
 
 /** A number sent as a JSON number or a digit string, as its text; undefined for any other type. */
-function numberText(v: RawJsonValue | undefined): string | undefined {
+export function numberText(v: RawJsonValue | undefined): string | undefined {
   if (v instanceof JsonNumber) return v.text;
   return typeof v === 'string' ? v : undefined;
 }
@@ -60,7 +62,7 @@ function charLength(s: string): number {
   return n;
 }
 
-function isHttpUrl(value: string): boolean {
+export function isHttpUrl(value: string): boolean {
   if (/\s/.test(value)) return false;
   try {
     const url = new URL(value);
@@ -70,7 +72,13 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-function checkString(issues: string[], body: RawJsonObject, field: string, max: number, required: boolean) {
+export function checkString(
+  issues: string[],
+  body: RawJsonObject,
+  field: string,
+  max: number,
+  required: boolean,
+) {
   const v = body[field];
   if (isEmpty(v)) {
     if (required) issues.push(`${field} is required`);
@@ -210,13 +218,18 @@ export function queryDeposit(
   return okBody(data);
 }
 
-/** Answers the balance endpoint: paid real_amount − fee accumulates in total_balance (cents). */
+/**
+ * Answers the balance endpoint (cents): `total_balance` is everything on the account, frozen payouts
+ * included (paid deposits credit real_amount − fee; a paid-out payout debits amount + fee);
+ * `total_frozen_balance` is what accepted, unfinished payouts hold.
+ */
 export function balance(book: OrderBook, authorization: string | undefined): string {
   const merchant = authorization ? book.merchantByToken(authorization) : undefined;
   if (!merchant) return INVALID_AUTHORIZATION;
+  const b = book.balances.get(merchant.platformId);
   return okBody({
     platform_id: merchant.platformId,
-    total_balance: book.balance(merchant.platformId),
-    total_frozen_balance: 0,
+    total_balance: b.total,
+    total_frozen_balance: b.frozen,
   });
 }

@@ -1,5 +1,6 @@
-// Delivering notifications to merchants: signed bodies in the docs' field order, one POST per
-// attempt with a timeout, retried on a (time-scaled) schedule until the exact acknowledgement.
+// Delivering notifications (deposits and payouts) to merchants: signed bodies in the docs' field
+// order, one POST per attempt with a timeout, retried on a (time-scaled) schedule until the exact
+// acknowledgement.
 // Every attempt is logged; every timer is unref'd and cancelled by close().
 import http from 'node:http';
 import https from 'node:https';
@@ -7,6 +8,7 @@ import { ACK_BODY, type SignType } from '@diamondpay/core';
 import { SandboxError } from './errors.js';
 import type { DeliveryFaults } from './faults.js';
 import type { SandboxOrder } from './orders.js';
+import type { SandboxPayout } from './payouts.js';
 import { signParams } from './signing.js';
 import { Sleeper } from './sleeper.js';
 
@@ -64,9 +66,44 @@ export function notificationFields(order: SandboxOrder): NotificationFields {
   return fields;
 }
 
+/** One payout notification attempt, as `DeliveryAttempt` with the payout's ids. */
+export interface PayoutDeliveryAttempt extends Omit<DeliveryAttempt, 'paymentClId' | 'paymentId'> {
+  payoutClId: string;
+  payoutId: string;
+}
+
+/** Payout notification fields (protocol reference §3.4). Amounts in cents, times in Unix seconds. */
+export interface PayoutNotificationFields {
+  payout_id: string;
+  payout_cl_id: string;
+  platform_id: string;
+  amount: number;
+  fee: number;
+  status: number;
+  create_time: number;
+  update_time: number;
+  error_msg?: string;
+}
+
+/** The notification for a payout's current state. */
+export function payoutNotificationFields(payout: SandboxPayout): PayoutNotificationFields {
+  const fields: PayoutNotificationFields = {
+    payout_id: payout.payoutId,
+    payout_cl_id: payout.payoutClId,
+    platform_id: payout.platformId,
+    amount: payout.amount,
+    fee: payout.fee,
+    status: payout.status,
+    create_time: payout.createTime,
+    update_time: payout.updateTime,
+  };
+  if (payout.errorMsg) fields.error_msg = payout.errorMsg;
+  return fields;
+}
+
 /** The JSON body the gateway sends: the fields, then `sign_type` (HMAC orders only), then `sign`. */
 export async function signedNotificationBody(
-  fields: NotificationFields,
+  fields: NotificationFields | PayoutNotificationFields,
   platformKey: string,
   signType: SignType,
 ): Promise<string> {
@@ -180,30 +217,62 @@ export interface NotifierOptions {
   log?: ((line: string) => void) | undefined;
 }
 
-interface Delivery {
+type Kind = 'deposit' | 'payout';
+
+/** What one delivery is about: a deposit (payment ids) or a payout (payout ids). */
+interface Subject {
+  kind: Kind;
   platformId: string;
-  paymentClId: string;
-  paymentId: string;
+  /** payment_cl_id or payout_cl_id. */
+  clId: string;
+  /** payment_id or payout_id. */
+  id: string;
+}
+
+interface Delivery extends Subject {
   status: number;
   url: string;
   done: boolean;
   acked: boolean;
 }
 
+/** One attempt as logged, for either kind. */
+interface Entry extends Subject {
+  status: number;
+  attempt: number;
+  at: number;
+  url: string;
+  body: string;
+  httpStatus?: number;
+  reply?: string;
+  acked: boolean;
+  error?: string;
+  duplicate?: boolean;
+}
+
 interface Waiter {
-  paymentClId: string;
+  kind: Kind;
+  clId: string;
   status: number | undefined;
-  resolve: (attempt: DeliveryAttempt) => void;
+  resolve: (entry: Entry) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
 }
 
-const matches = (d: { paymentClId: string; status: number }, paymentClId: string, status?: number) =>
-  d.paymentClId === paymentClId && (status === undefined || d.status === status);
+const matches = (d: Subject & { status: number }, kind: Kind, clId: string, status?: number) =>
+  d.kind === kind && d.clId === clId && (status === undefined || d.status === status);
+
+function depositAttempt({ kind: _k, clId, id, ...rest }: Entry): DeliveryAttempt {
+  return { ...rest, paymentClId: clId, paymentId: id };
+}
+
+function payoutAttempt({ kind: _k, clId, id, ...rest }: Entry): PayoutDeliveryAttempt {
+  return { ...rest, payoutClId: clId, payoutId: id };
+}
 
 export class Notifier {
   readonly #options: NotifierOptions;
-  readonly #log: DeliveryAttempt[] = [];
+  readonly #log: Entry[] = [];
   readonly #deliveries: Delivery[] = [];
   readonly #sleeper = new Sleeper();
   readonly #aborts = new Set<AbortController>();
@@ -230,30 +299,66 @@ export class Notifier {
       faults.outOfOrder && order.status === 2
         ? { ...fields, status: 1, real_amount: 0, fee: 0, update_time: order.createTime }
         : undefined;
-    const delivery = this.#open(order, order.status);
+    const subject: Subject = {
+      kind: 'deposit',
+      platformId: order.platformId,
+      clId: order.paymentClId,
+      id: order.paymentId,
+    };
+    this.#start(subject, order.notifyUrl, order.status, faults, async () => ({
+      body: await signedNotificationBody(fields, platformKey, order.signType),
+      stale: stale && { status: 1, body: await signedNotificationBody(stale, platformKey, order.signType) },
+    }));
+  }
+
+  /** Starts delivering the payout's current (final) status, signed with the sandbox's own signer; nothing without a notify_url. */
+  deliverPayout(payout: SandboxPayout, platformKey: string, faults: DeliveryFaults): void {
+    if (this.#closed || !payout.notifyUrl) return;
+    const fields = payoutNotificationFields(payout);
+    const stale =
+      faults.outOfOrder && payout.status === 3
+        ? { ...fields, status: 2, update_time: payout.createTime }
+        : undefined;
+    const subject: Subject = {
+      kind: 'payout',
+      platformId: payout.platformId,
+      clId: payout.payoutClId,
+      id: payout.payoutId,
+    };
+    const { signType } = payout;
+    this.#start(subject, payout.notifyUrl, payout.status, faults, async () => ({
+      body: await signedNotificationBody(fields, platformKey, signType),
+      stale: stale && { status: 2, body: await signedNotificationBody(stale, platformKey, signType) },
+    }));
+  }
+
+  #start(
+    subject: Subject,
+    url: string,
+    status: number,
+    faults: DeliveryFaults,
+    bodies: () => Promise<{ body: string; stale: { status: number; body: string } | undefined }>,
+  ): void {
+    const delivery = this.#open(subject, url, status);
     this.#track(async () => {
-      const body = await signedNotificationBody(fields, platformKey, order.signType);
-      const staleBody = stale && (await signedNotificationBody(stale, platformKey, order.signType));
+      const { body, stale } = await bodies();
       await this.#run(delivery, body, faults, () => {
         // The stale "processing" notice goes out only after the final one's first attempt.
-        if (staleBody)
+        if (stale)
           this.#track(() =>
-            this.#run(this.#open(order, 1), staleBody, { latencyMs: faults.latencyMs }, undefined),
+            this.#run(
+              this.#open(subject, url, stale.status),
+              stale.body,
+              { latencyMs: faults.latencyMs },
+              undefined,
+            ),
           );
       });
     });
   }
 
-  #open(order: SandboxOrder, status: number): Delivery {
-    const d: Delivery = {
-      platformId: order.platformId,
-      paymentClId: order.paymentClId,
-      paymentId: order.paymentId,
-      status,
-      url: order.notifyUrl,
-      done: false,
-      acked: false,
-    };
+  #open(subject: Subject, url: string, status: number): Delivery {
+    const d: Delivery = { ...subject, status, url, done: false, acked: false };
     this.#deliveries.push(d);
     return d;
   }
@@ -307,10 +412,11 @@ export class Notifier {
     lost: 'request' | 'reply' | undefined,
     duplicate: boolean,
   ): Promise<boolean> {
-    const entry: DeliveryAttempt = {
+    const entry: Entry = {
+      kind: d.kind,
       platformId: d.platformId,
-      paymentClId: d.paymentClId,
-      paymentId: d.paymentId,
+      clId: d.clId,
+      id: d.id,
       status: d.status,
       attempt: n,
       at: Date.now(),
@@ -347,21 +453,29 @@ export class Notifier {
     this.attempted++;
     if (entry.acked) this.acked++;
     this.#options.log?.(
-      `notify ${d.paymentClId} status ${d.status} attempt ${n}${duplicate ? ' (duplicate)' : ''}: ${entry.acked ? 'acked' : entry.error}`,
+      `notify ${d.kind === 'payout' ? 'payout ' : ''}${d.clId} status ${d.status} attempt ${n}${duplicate ? ' (duplicate)' : ''}: ${entry.acked ? 'acked' : entry.error}`,
     );
     this.#settleWaiters();
     return entry.acked;
   }
 
-  /** The delivery log, oldest first (copies). */
+  /** The deposit delivery log, oldest first (copies). */
   attempts(filter: { paymentClId?: string; status?: number } = {}): DeliveryAttempt[] {
-    return this.#log
-      .filter(
-        (a) =>
-          (filter.paymentClId === undefined || a.paymentClId === filter.paymentClId) &&
-          (filter.status === undefined || a.status === filter.status),
-      )
-      .map((a) => ({ ...a }));
+    return this.#entries('deposit', filter.paymentClId, filter.status).map(depositAttempt);
+  }
+
+  /** The payout delivery log, oldest first (copies). */
+  payoutAttempts(filter: { payoutClId?: string; status?: number } = {}): PayoutDeliveryAttempt[] {
+    return this.#entries('payout', filter.payoutClId, filter.status).map(payoutAttempt);
+  }
+
+  #entries(kind: Kind, clId: string | undefined, status: number | undefined): Entry[] {
+    return this.#log.filter(
+      (a) =>
+        a.kind === kind &&
+        (clId === undefined || a.clId === clId) &&
+        (status === undefined || a.status === status),
+    );
   }
 
   /** Resolves when no delivery is pending or scheduled. */
@@ -372,51 +486,68 @@ export class Notifier {
 
   /** Resolves with the first acknowledged (non-duplicate) attempt for the order; see Sandbox.waitForDelivery. */
   waitFor(paymentClId: string, status: number | undefined, timeoutMs: number): Promise<DeliveryAttempt> {
+    return this.#waitFor('deposit', paymentClId, status, timeoutMs).then(depositAttempt);
+  }
+
+  /** Resolves with the first acknowledged (non-duplicate) attempt for the payout; see Sandbox.waitForPayoutDelivery. */
+  waitForPayout(
+    payoutClId: string,
+    status: number | undefined,
+    timeoutMs: number,
+  ): Promise<PayoutDeliveryAttempt> {
+    return this.#waitFor('payout', payoutClId, status, timeoutMs).then(payoutAttempt);
+  }
+
+  #waitFor(kind: Kind, clId: string, status: number | undefined, timeoutMs: number): Promise<Entry> {
+    const what = kind === 'deposit' ? 'waitForDelivery' : 'waitForPayoutDelivery';
     return new Promise((resolve, reject) => {
       if (this.#closed) {
-        reject(new SandboxError('closed', 'waitForDelivery: the sandbox is closed'));
+        reject(new SandboxError('closed', `${what}: the sandbox is closed`));
         return;
       }
       const timer = setTimeout(() => {
         this.#waiters.delete(waiter);
         reject(
           new Error(
-            `waitForDelivery(${JSON.stringify(paymentClId)}): ${this.#summary(paymentClId, status)} within ${timeoutMs} ms`,
+            `${what}(${JSON.stringify(clId)}): ${this.#summary(kind, clId, status)} within ${timeoutMs} ms`,
           ),
         );
       }, timeoutMs);
       timer.unref();
-      const waiter: Waiter = { paymentClId, status, resolve, reject, timer };
+      const waiter: Waiter = { kind, clId, status, resolve, reject, timer };
       this.#waiters.add(waiter);
       this.#settleWaiters();
     });
   }
 
-  #summary(paymentClId: string, status: number | undefined): string {
-    const tried = this.#log.filter((a) => matches(a, paymentClId, status));
+  #summary(kind: Kind, clId: string, status: number | undefined): string {
+    const tried = this.#log.filter((a) => matches(a, kind, clId, status));
     const what = status === undefined ? '' : ` with status ${status}`;
-    if (tried.length === 0 && !this.#deliveries.some((d) => matches(d, paymentClId, status)))
-      return `no notification${what} was sent (pay or cancel the order first)`;
+    if (tried.length === 0 && !this.#deliveries.some((d) => matches(d, kind, clId, status)))
+      return kind === 'deposit'
+        ? `no notification${what} was sent (pay or cancel the order first)`
+        : `no notification${what} was sent (complete or fail the payout first; a payout without notify_url gets none)`;
     const last = tried[tried.length - 1];
     return `no acknowledged delivery${what} after ${tried.length} attempt(s)${last ? ` (last: ${last.error})` : ''}`;
   }
 
   #settleWaiters(): void {
     for (const w of this.#waiters) {
-      const hit = this.#log.find((a) => a.acked && !a.duplicate && matches(a, w.paymentClId, w.status));
+      const hit = this.#log.find((a) => a.acked && !a.duplicate && matches(a, w.kind, w.clId, w.status));
       if (hit) {
         this.#waiters.delete(w);
         clearTimeout(w.timer);
         w.resolve({ ...hit });
         continue;
       }
-      const mine = this.#deliveries.filter((d) => matches(d, w.paymentClId, w.status));
+      const mine = this.#deliveries.filter((d) => matches(d, w.kind, w.clId, w.status));
       if (mine.length > 0 && mine.every((d) => d.done && !d.acked)) {
         this.#waiters.delete(w);
         clearTimeout(w.timer);
+        const what = w.kind === 'deposit' ? 'waitForDelivery' : 'waitForPayoutDelivery';
         w.reject(
           new Error(
-            `waitForDelivery(${JSON.stringify(w.paymentClId)}): all retries exhausted, ${this.#summary(w.paymentClId, w.status)}`,
+            `${what}(${JSON.stringify(w.clId)}): all retries exhausted, ${this.#summary(w.kind, w.clId, w.status)}`,
           ),
         );
       }
@@ -431,12 +562,8 @@ export class Notifier {
     for (const abort of this.#aborts) abort.abort();
     for (const w of this.#waiters) {
       clearTimeout(w.timer);
-      w.reject(
-        new SandboxError(
-          'closed',
-          `waitForDelivery(${JSON.stringify(w.paymentClId)}): the sandbox was closed`,
-        ),
-      );
+      const what = w.kind === 'deposit' ? 'waitForDelivery' : 'waitForPayoutDelivery';
+      w.reject(new SandboxError('closed', `${what}(${JSON.stringify(w.clId)}): the sandbox was closed`));
     }
     this.#waiters.clear();
     const idle = this.#idleWaiters;

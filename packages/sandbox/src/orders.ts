@@ -1,6 +1,7 @@
 // In-memory order book: merchants, their orders and balances. Nothing is persisted: a restarted
 // sandbox starts empty, like a fresh test gateway.
 import { fromMinorUnits, KoreaService, MAX_AMOUNT_CENTS, type SignType } from '@diamondpay/core';
+import { Balances } from './balances.js';
 import { invalid, SandboxError } from './errors.js';
 import { mulberry32 } from './rng.js';
 
@@ -133,7 +134,6 @@ export interface NewOrder {
 interface MerchantState {
   merchant: SandboxMerchant;
   orders: Map<string, SandboxOrder>;
-  balance: number;
 }
 
 function checkMerchants(merchants: SandboxMerchant[]): void {
@@ -165,12 +165,15 @@ export class OrderBook {
   created = 0;
   /** Create requests refused because the payment_cl_id already existed (a client that sent an order twice). */
   duplicateCreates = 0;
+  /** The merchants' balances: a paid deposit credits real_amount − fee. */
+  readonly balances: Balances;
 
-  constructor(merchants: SandboxMerchant[]) {
+  constructor(merchants: SandboxMerchant[], balances?: Balances) {
     checkMerchants(merchants);
     this.#merchants = merchants.map((m) => ({ ...m }));
+    this.balances = balances ?? new Balances(this.#merchants);
     for (const merchant of this.#merchants) {
-      const state: MerchantState = { merchant, orders: new Map(), balance: merchant.balance ?? 0 };
+      const state: MerchantState = { merchant, orders: new Map() };
       this.#byPlatform.set(merchant.platformId, state);
       this.#byToken.set(merchant.authorization, state);
     }
@@ -251,8 +254,9 @@ export class OrderBook {
     return [...this.#byPaymentId.values()];
   }
 
+  /** The merchant's total balance in cents (frozen payouts included). */
   balance(platformId: string): number {
-    return this.#byPlatform.get(platformId)?.balance ?? 0;
+    return this.#byPlatform.has(platformId) ? this.balances.get(platformId).total : 0;
   }
 
   /** Looks an order up for pay/cancel, refusing unknown and already-final orders. */
@@ -283,8 +287,7 @@ export class OrderBook {
     order.fee = feeFor(received);
     order.updateTime = nowSeconds;
     order.successTime = nowSeconds;
-    const state = this.#byPlatform.get(order.platformId)!;
-    state.balance += received - order.fee;
+    this.balances.credit(order.platformId, received - order.fee);
   }
 
   /** Marks an order cancelled (3) or failed (4, 5). */

@@ -1,8 +1,10 @@
 // startSandbox: a Diamond Pay gateway on loopback (plain node:http, keep-alive), with a cashier
-// page, signed notifications, fault injection and a control API. State lives in memory only.
+// page, payouts and balances, signed notifications, fault injection and a control API. State lives
+// in memory only.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GatewayPath } from '@diamondpay/core';
+import type { SandboxBalance } from './balances.js';
 import { type CashierActions, handleCashier } from './cashier-page.js';
 import { handleControl } from './control.js';
 import { invalid, SandboxError } from './errors.js';
@@ -16,8 +18,15 @@ import {
 } from './faults.js';
 import { balance, createDeposit, errorBody, GatewayCode, queryDeposit } from './gateway.js';
 import { BodyTooLargeError, readBody, send, sendJson } from './http-util.js';
-import { type DeliveryAttempt, Notifier } from './notifier.js';
+import { type DeliveryAttempt, Notifier, type PayoutDeliveryAttempt } from './notifier.js';
 import { DEFAULT_MERCHANT, OrderBook, type SandboxMerchant, type SandboxOrder } from './orders.js';
+import {
+  createPayout,
+  DEFAULT_UNSUPPORTED_BANK_CODES,
+  type PayoutDesk,
+  queryPayout,
+} from './payout-gateway.js';
+import { PayoutBook, type SandboxPayout } from './payouts.js';
 import { Sleeper } from './sleeper.js';
 
 /** Ten attempts within the hour the gateway documents (ms before each attempt; sum 58 min 45 s). */
@@ -44,6 +53,8 @@ export interface SandboxOptions {
   seed?: number;
   /** Receives one human-readable line per request and delivery attempt. */
   log?: (line: string) => void;
+  /** Bank codes (`bank_name`) a payout is refused for with `0012` "Bank not supported!". Default `['UNSUPPORTED']`. */
+  unsupportedBankCodes?: string[];
 }
 
 export interface PayOptions {
@@ -61,11 +72,30 @@ export interface CancelOptions {
   delivery?: DeliveryFaults | undefined;
 }
 
+export interface CompletePayoutOptions {
+  platformId?: string | undefined;
+  /** Delivery faults for this payout's notification (override the sandbox-wide `faults.delivery`). */
+  delivery?: DeliveryFaults | undefined;
+}
+
+export interface FailPayoutOptions {
+  platformId?: string | undefined;
+  /** 5 failed (default) or 4 cancelled. */
+  status?: 4 | 5 | undefined;
+  /** The notification's and query's `error_msg`; default "Payout failed" / "Payout cancelled". */
+  errorMsg?: string | undefined;
+  delivery?: DeliveryFaults | undefined;
+}
+
 export interface SandboxStats {
   requests: Record<Endpoint, number>;
   ordersCreated: number;
   /** Create requests refused as a reused payment_cl_id: 0 means no client ever sent an order twice. */
   duplicateCreates: number;
+  payoutsCreated: number;
+  /** Create-payout requests for a payout_cl_id that was already accepted (refused, 9002): each one a payout sent twice. Must stay 0. */
+  duplicatePayouts: number;
+  /** Notification attempts, deposits and payouts together. */
   deliveriesAttempted: number;
   deliveriesAcked: number;
 }
@@ -92,6 +122,24 @@ export interface Sandbox {
     paymentClId: string,
     opts?: { timeoutMs?: number; status?: number },
   ): Promise<DeliveryAttempt>;
+  /** Pays the accepted payout out (status 3, amount + fee debited) and starts its notification. */
+  completePayout(payoutClId: string, opts?: CompletePayoutOptions): Promise<SandboxPayout>;
+  /** Fails (status 5, default) or cancels (4) the payout, unfreezing its amount, and starts its notification. */
+  failPayout(payoutClId: string, opts?: FailPayoutOptions): Promise<SandboxPayout>;
+  payout(payoutClId: string, platformId?: string): SandboxPayout | undefined;
+  payouts(): SandboxPayout[];
+  /** The payout delivery log, oldest first. */
+  payoutDeliveries(filter?: {
+    payoutClId?: string | undefined;
+    status?: number | undefined;
+  }): PayoutDeliveryAttempt[];
+  /** Resolves on the payout's first acknowledged attempt; rejects on timeout (default 10 s) or when all retries failed. */
+  waitForPayoutDelivery(
+    payoutClId: string,
+    opts?: { timeoutMs?: number; status?: number },
+  ): Promise<PayoutDeliveryAttempt>;
+  /** A merchant's balance in cents (default the first merchant): `total` (frozen included), `frozen`, `available`. */
+  balance(platformId?: string): SandboxBalance;
   /** Resolves when no notification delivery is pending or scheduled. */
   idle(): Promise<void>;
   /** Replaces the fault configuration. */
@@ -111,6 +159,7 @@ interface OrderRef {
 const MAX_BODY_BYTES = 64 * 1024;
 const PAYMENTS_V2 = GatewayPath.CREATE_DEPOSIT;
 const PAYMENTS_V1 = GatewayPath.V1_DEPOSITS;
+const PAYOUTS = GatewayPath.CREATE_PAYOUT;
 const BALANCE = GatewayPath.BALANCE;
 const SERVER_ERROR_PAGE: Record<number, string> = {
   500: '<html><head><title>500 Internal Server Error</title></head><body><center><h1>500 Internal Server Error</h1></center></body></html>',
@@ -134,6 +183,22 @@ function checkOptions(o: SandboxOptions): void {
       o.retrySchedule.some((ms) => typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0))
   )
     throw invalid('retrySchedule must be a non-empty array of delays in ms (≥ 0)');
+  if (
+    o.unsupportedBankCodes !== undefined &&
+    (!Array.isArray(o.unsupportedBankCodes) ||
+      o.unsupportedBankCodes.some((code) => typeof code !== 'string' || code === ''))
+  )
+    throw invalid('unsupportedBankCodes must be an array of bank codes (non-empty strings)');
+}
+
+/** The merchant order id of a query path `{prefix}/{id}`; undefined for any other path, '' when undecodable. */
+function idAfter(path: string, prefix: string): string | undefined {
+  if (!path.startsWith(`${prefix}/`) || path.indexOf('/', prefix.length + 1) >= 0) return undefined;
+  try {
+    return decodeURIComponent(path.slice(prefix.length + 1));
+  } catch {
+    return '';
+  }
 }
 
 function hostForUrl(host: string): string {
@@ -147,6 +212,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const timeScale = options.timeScale ?? 1;
   const log = options.log;
   const book = new OrderBook(options.merchants ?? [DEFAULT_MERCHANT]);
+  const desk: PayoutDesk = {
+    book,
+    payouts: new PayoutBook(
+      book.merchants.map((m) => m.platformId),
+      book.balances,
+    ),
+    unsupportedBankCodes: new Set(options.unsupportedBankCodes ?? DEFAULT_UNSUPPORTED_BANK_CODES),
+  };
   const plan = new FaultPlan(options.faults, options.seed ?? Math.floor(Math.random() * 2 ** 32));
   const notifier = new Notifier({
     schedule: [...(options.retrySchedule ?? DEFAULT_RETRY_SCHEDULE)],
@@ -155,12 +228,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     log,
   });
   const sleeper = new Sleeper();
-  const requests: Record<Endpoint, number> = { createDeposit: 0, queryDeposit: 0, balance: 0 };
+  const requests: Record<Endpoint, number> = {
+    createDeposit: 0,
+    queryDeposit: 0,
+    createPayout: 0,
+    queryPayout: 0,
+    balance: 0,
+  };
   let url = '';
   let closed = false;
 
   const nowSeconds = () => Math.floor(Date.now() / 1000);
-  const snapshot = (order: SandboxOrder): SandboxOrder => ({ ...order });
+  const snapshot = <T extends SandboxOrder | SandboxPayout>(record: T): T => ({ ...record });
   const deliveryFaults = (own: DeliveryFaults | undefined): DeliveryFaults => ({
     ...plan.faults.delivery,
     ...validateDeliveryFaults(own),
@@ -187,6 +266,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const faults = deliveryFaults(delivery);
     book.cancel(order, status, nowSeconds());
     return finalize(order, faults);
+  };
+
+  const finishPayout = (
+    ref: { payoutClId: string; platformId: string | undefined },
+    delivery: DeliveryFaults | undefined,
+    change: (payout: SandboxPayout) => void,
+  ): SandboxPayout => {
+    if (closed) throw new SandboxError('closed', 'the sandbox is closed');
+    const payout = desk.payouts.open(ref.payoutClId, ref.platformId);
+    const faults = deliveryFaults(delivery); // validate before changing anything
+    change(payout);
+    log?.(`payout ${payout.payoutClId} (${payout.payoutId}) → status ${payout.status}`);
+    notifier.deliverPayout(payout, book.merchant(payout.platformId)!.platformKey, faults);
+    return snapshot(payout);
   };
 
   /** Applies the endpoint's faults around `handle`, which returns the envelope to answer with. */
@@ -269,17 +362,31 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         return result.body;
       });
     }
-    if (path.startsWith(`${PAYMENTS_V2}/`) && path.indexOf('/', PAYMENTS_V2.length + 1) < 0) {
+    const paymentClId = idAfter(path, PAYMENTS_V2);
+    if (paymentClId !== undefined) {
       if (method !== 'GET') return methodNotAllowed(res, 'GET');
-      let paymentClId: string;
-      try {
-        paymentClId = decodeURIComponent(path.slice(PAYMENTS_V2.length + 1));
-      } catch {
-        paymentClId = '';
-      }
       return gatewayEndpoint('queryDeposit', req, res, () => {
         const answer = queryDeposit(book, authorizationOf(req), paymentClId);
         log?.(`queryDeposit ${paymentClId}: ${answer.slice(0, 120)}`);
+        return answer;
+      });
+    }
+    if (path === PAYOUTS) {
+      if (method !== 'POST') return methodNotAllowed(res, 'POST');
+      return gatewayEndpoint('createPayout', req, res, (body) => {
+        const result = createPayout(body, desk, nowSeconds());
+        log?.(
+          `createPayout: ${result.payout ? `accepted ${result.payout.payoutClId} (${result.payout.payoutId})` : result.body}`,
+        );
+        return result.body;
+      });
+    }
+    const payoutClId = idAfter(path, PAYOUTS);
+    if (payoutClId !== undefined) {
+      if (method !== 'GET') return methodNotAllowed(res, 'GET');
+      return gatewayEndpoint('queryPayout', req, res, () => {
+        const answer = queryPayout(desk, authorizationOf(req), payoutClId);
+        log?.(`queryPayout ${payoutClId}: ${answer.slice(0, 120)}`);
         return answer;
       });
     }
@@ -301,6 +408,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           name: 'Diamond Pay sandbox',
           createDeposit: `POST ${PAYMENTS_V2}`,
           queryDeposit: `GET ${PAYMENTS_V2}/{payment_cl_id}`,
+          createPayout: `POST ${PAYOUTS}`,
+          queryPayout: `GET ${PAYOUTS}/{payout_cl_id}`,
           balance: `GET ${BALANCE}`,
           control: '/_sandbox/health',
         }),
@@ -368,6 +477,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     deliveries: (filter = {}) => notifier.attempts(filter),
     waitForDelivery: (paymentClId, opts = {}) =>
       notifier.waitFor(paymentClId, opts.status, opts.timeoutMs ?? 10_000),
+    async completePayout(payoutClId, opts = {}) {
+      return finishPayout({ payoutClId, platformId: opts.platformId }, opts.delivery, (payout) =>
+        desk.payouts.complete(payout, nowSeconds()),
+      );
+    },
+    async failPayout(payoutClId, opts = {}) {
+      return finishPayout({ payoutClId, platformId: opts.platformId }, opts.delivery, (payout) =>
+        desk.payouts.fail(payout, opts.status, opts.errorMsg, nowSeconds()),
+      );
+    },
+    payout(payoutClId, platformId) {
+      const payout = desk.payouts.find(payoutClId, platformId);
+      return payout && snapshot(payout);
+    },
+    payouts: () => desk.payouts.all().map(snapshot),
+    payoutDeliveries: (filter = {}) => notifier.payoutAttempts(filter),
+    waitForPayoutDelivery: (payoutClId, opts = {}) =>
+      notifier.waitForPayout(payoutClId, opts.status, opts.timeoutMs ?? 10_000),
+    balance: (platformId) => book.balances.get(platformId ?? book.merchants[0]!.platformId),
     idle: () => notifier.idle(),
     setFaults: (faults) => plan.set(faults),
     faults: () => structuredClone(plan.faults),
@@ -376,6 +504,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       requests: { ...requests },
       ordersCreated: book.created,
       duplicateCreates: book.duplicateCreates,
+      payoutsCreated: desk.payouts.created,
+      duplicatePayouts: desk.payouts.duplicatePayouts,
       deliveriesAttempted: notifier.attempted,
       deliveriesAcked: notifier.acked,
     }),

@@ -40,7 +40,14 @@ describe('sandbox signing', () => {
   });
 
   it("is the only signer in the gateway, the notifier and the CLI (no import of core's sign/verify)", () => {
-    for (const file of ['gateway.ts', 'notifier.ts', 'cli-commands.ts', 'server.ts']) {
+    for (const file of [
+      'gateway.ts',
+      'payout-gateway.ts',
+      'notifier.ts',
+      'cli-commands.ts',
+      'cli-trigger.ts',
+      'server.ts',
+    ]) {
       const source = readFileSync(new URL(`./${file}`, import.meta.url), 'utf8');
       const coreImports = [...source.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@diamondpay\/core'/g)].map(
         (m) => m[1],

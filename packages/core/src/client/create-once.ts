@@ -1,5 +1,5 @@
 // The create flow, written once for every resource that creates an order under the merchant's own id
-// (deposits now, payouts next). It never creates two orders for one id: after an attempt whose outcome
+// (deposits and payouts). It never creates two orders for one id: after an attempt whose outcome
 // is unknown it waits `settleMs`, then asks the gateway, and only resends when the deployment opted in
 // (`resendUnknown`) and the order is not there. Outcomes are explicit values; the resource turns them
 // into a result or a typed error (and a ledger can record them).
@@ -26,6 +26,8 @@ export interface CreateSpec<Created, Rec> {
   recordId: (record: Rec) => string;
   /** True when a queried record is the order asked for (same amount, …), not another one under the id. */
   sameOrder: (record: Rec) => boolean;
+  /** Overrides the client's `resendUnknown` for this resource (payouts pass `false`: never sent twice). */
+  resendUnknown?: boolean;
 }
 
 export type CreateOutcome<Created, Rec> =
@@ -54,7 +56,8 @@ export async function createOnce<Created, Rec>(
   spec: CreateSpec<Created, Rec>,
   options: RequestOptions,
 ): Promise<CreateOutcome<Created, Rec>> {
-  const { maxRetries, resendUnknown } = sender.config;
+  const { maxRetries } = sender.config;
+  const resendUnknown = spec.resendUnknown ?? sender.config.resendUnknown;
   const settleMs = sender.config.settleMs ?? sender.timeoutOf(options);
   // True once a POST may have reached the gateway: from then on an abort is an unknown outcome.
   let maybeSent = false;
@@ -134,7 +137,9 @@ export async function createOnce<Created, Rec>(
           `${unknown.reason}; ${settleMs} ms later the gateway had no such order, but it may still appear. ` +
           (resendUnknown
             ? 'No retries are left'
-            : 'Resending is safe only where your deployment refuses a reused order id (then set resendUnknown: true)'),
+            : spec.resendUnknown === false
+              ? 'It is never sent again after an unknown outcome'
+              : 'Resending is safe only where your deployment refuses a reused order id (then set resendUnknown: true)'),
         cause: unknown.cause,
       };
     }

@@ -32,7 +32,7 @@ export interface ReconcilerClient {
   deposits: {
     retrieve(paymentClId: string): Promise<Omit<QueriedDeposit, 'kind'>>;
   };
-  /** Payout queries, once the client has them; payout orders are reported `unknown` until then. */
+  /** Payout queries (`DiamondPay` has them); without them, payout orders are reported `unknown`. */
   payouts?: { retrieve(payoutClId: string): Promise<Omit<QueriedPayout, 'kind'>> } | undefined;
 }
 

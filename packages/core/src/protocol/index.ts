@@ -8,6 +8,14 @@ export {
   PAYOUT_NOTIFICATION_PATH,
   PayoutService,
 } from './constants.js';
+export {
+  ACCOUNT_NUMBER_PATTERN,
+  CURRENCY_PATTERN,
+  createKrwPayoutSchema,
+  createPayoutSchema,
+  KOREAN_MOBILE_PATTERN,
+  validateCreatePayout,
+} from './payout-rules.js';
 export { CLIENT_ID_PATTERN, CLIENT_ID_RULE_TEXT, createDepositSchema, SERVICE_ID_PATTERN } from './rules.js';
 export {
   type DepositOutcome,

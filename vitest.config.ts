@@ -18,7 +18,8 @@ export default defineConfig({
     include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
     typecheck: { enabled: false },
     testTimeout: 20_000,
-    hookTimeout: 30_000,
+    // Generous: a demo app boots its embedded PGlite database in beforeAll, slow on a loaded 2-core machine.
+    hookTimeout: 120_000,
     pool: 'forks',
   },
 });

@@ -24,7 +24,7 @@ export function describeBrowserPurchase(name: string, start: StartDemo): void {
     let browser: Browser | undefined;
     beforeAll(async () => {
       browser = await launchChromium();
-    }, 60_000);
+    }, 120_000);
     afterAll(async () => {
       await browser?.close();
     });
@@ -63,6 +63,6 @@ export function describeBrowserPurchase(name: string, start: StartDemo): void {
       } finally {
         await context.close();
       }
-    }, 60_000);
+    }, 120_000);
   });
 }

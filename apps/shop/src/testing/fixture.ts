@@ -44,7 +44,7 @@ export function useSandboxedDemo(
       { host: '127.0.0.1', port: 0, gateway: { baseUrl: sandbox.url, ...sandbox.merchant } },
     );
     app = await start(configure(config));
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await app?.close();
     await sandbox?.close();

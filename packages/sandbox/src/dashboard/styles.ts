@@ -44,7 +44,7 @@ legend{font-size:13px;font-weight:700;color:#3d4457;padding:0 4px}
 pre{background:#f3f4f8;border-radius:8px;padding:8px;margin:6px 0 0;white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px;max-width:60ch}
 details summary{cursor:pointer;color:#1f45b8}
 ol.history{margin:0;padding-left:20px}ol.history li{margin:3px 0}
-.muted{color:#4a5165;font-size:13px}
+.muted{color:#4a5165;font-size:13px}.card>h2:first-child{margin-top:0}
 .empty{padding:24px;text-align:center;color:#4a5165}
 .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:16px}`;
 

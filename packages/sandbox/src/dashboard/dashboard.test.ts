@@ -59,7 +59,8 @@ const testIdOrder = (page: string) =>
 
 describe('GET /', () => {
   it('stays JSON for JSON clients and for clients that send no Accept', async () => {
-    for (const headers of [{}, { accept: 'application/json' }, { accept: '*/*' }]) {
+    const variants: Record<string, string>[] = [{}, { accept: 'application/json' }, { accept: '*/*' }];
+    for (const headers of variants) {
       const res = await fetch(`${sandbox.url}/`, { headers, signal: timeout() });
       expect(res.headers.get('content-type')).toBe('application/json;charset=utf-8');
       expect(await res.json()).toMatchObject({ name: 'Diamond Pay sandbox' });

@@ -73,6 +73,7 @@ describe('GET /', () => {
     expect(page).toContain('<link rel="icon"');
     expect(page).not.toMatch(/(src|href)=["']?(https?:)?\/\//);
     expect(page).toContain('data-testid="live-indicator"');
+    expect(page).toMatch(/<body data-version="\d+">/); // compared with the event stream's first event
   });
 });
 

@@ -131,32 +131,39 @@ export function depositKind(host: DepositHost): OrderKind {
     link: (o) => ({ href: orderOf(o).link, text: 'Open the cashier page (as the payer sees it)' }),
     actions(o) {
       if (!o.final) {
-        const faults = `<fieldset><legend>Deliver the notification with faults (optional)</legend>
-${numberInput(`dup-${o.gatewayId}`, 'duplicates', 'Duplicate copies', { min: 0, max: 10 })}
-${numberInput(`fail-${o.gatewayId}`, 'fail_first', 'Lose the first N attempts', { min: 0, max: 100 })}
-${select(`lose-${o.gatewayId}`, 'lose', 'What is lost', [
+        // Two forms, so Enter in the amount field pays that amount, never the full one.
+        const faults = (
+          prefix: string,
+        ) => `<details><summary>Deliver the notification with faults (optional)</summary><fieldset><legend class="sr-only">Delivery faults</legend>
+${numberInput(`${prefix}-dup-${o.gatewayId}`, 'duplicates', 'Duplicate copies', { min: 0, max: 10 })}
+${numberInput(`${prefix}-fail-${o.gatewayId}`, 'fail_first', 'Lose the first N attempts', { min: 0, max: 100 })}
+${select(`${prefix}-lose-${o.gatewayId}`, 'lose', 'What is lost', [
   ['reply', 'the reply (sent, reply discarded)'],
   ['request', 'the request (never sent)'],
 ])}
-${checkbox(`ooo-${o.gatewayId}`, 'out_of_order', 'Also send a stale status 1 after it (out of order)')}
-</fieldset>`;
+${checkbox(`${prefix}-ooo-${o.gatewayId}`, 'out_of_order', 'Also send a stale status 1 after it (out of order)')}
+</fieldset></details>`;
         return `${actionForm(
           o,
           'pay',
-          `${numberInput(
-            `amount-${o.gatewayId}`,
-            'amount',
-            'Different amount (whole won, for Pay this amount)',
-            {
-              min: 1,
-              testId: 'action-pay-amount-input',
-            },
-          )}
-${faults}
-<div class="buttons">${button(`Pay in full (${formatKrw(o.amount)})`, 'action-pay', 'name="mode" value="full" class="primary"')}
-${button('Pay this amount', 'action-pay-amount', 'name="mode" value="amount"')}</div>`,
+          `<input type="hidden" name="mode" value="full">
+<div class="buttons">${button(`Pay in full (${formatKrw(o.amount)})`, 'action-pay', 'class="primary"')}</div>
+${faults('full')}`,
           'stack',
         )}
+${actionForm(
+  o,
+  'pay',
+  `<input type="hidden" name="mode" value="amount">
+${numberInput(`amount-${o.gatewayId}`, 'amount', 'Different amount (whole won)', {
+  min: 1,
+  testId: 'action-pay-amount-input',
+  required: true,
+})}
+<div class="buttons">${button('Pay this amount', 'action-pay-amount')}</div>
+${faults('amount')}`,
+  'stack',
+)}
 ${actionForm(
   o,
   'cancel',

@@ -72,6 +72,11 @@ export class ChangeFeed {
     this.#start();
   }
 
+  /** The current version, which pages carry as `<body data-version>` so a change made while one loads is not missed. */
+  version(): number {
+    return this.#version();
+  }
+
   get listeners(): number {
     return this.#clients.size;
   }

@@ -38,10 +38,18 @@ export function numberInput(
   id: string,
   name: string,
   label: string,
-  opts: { min?: number; max?: number; step?: string; value?: string; testId?: string; hint?: string } = {},
+  opts: {
+    min?: number;
+    max?: number;
+    step?: string;
+    value?: string;
+    testId?: string;
+    hint?: string;
+    required?: boolean;
+  } = {},
 ): string {
   const hint = opts.hint ? `<span class="hint" id="${esc(id)}-hint">${esc(opts.hint)}</span>` : '';
-  return `<label for="${esc(id)}">${esc(label)}</label><input id="${esc(id)}" name="${esc(name)}" type="number" inputmode="${opts.step && opts.step !== '1' ? 'decimal' : 'numeric'}" step="${esc(opts.step ?? '1')}"${opts.min === undefined ? '' : ` min="${opts.min}"`}${opts.max === undefined ? '' : ` max="${opts.max}"`}${opts.value === undefined ? '' : ` value="${esc(opts.value)}"`}${opts.testId ? ` data-testid="${esc(opts.testId)}"` : ''}${hint ? ` aria-describedby="${esc(id)}-hint"` : ''}>${hint}`;
+  return `<label for="${esc(id)}">${esc(label)}</label><input id="${esc(id)}" name="${esc(name)}" type="number" inputmode="${opts.step && opts.step !== '1' ? 'decimal' : 'numeric'}" step="${esc(opts.step ?? '1')}"${opts.min === undefined ? '' : ` min="${opts.min}"`}${opts.max === undefined ? '' : ` max="${opts.max}"`}${opts.value === undefined ? '' : ` value="${esc(opts.value)}"`}${opts.testId ? ` data-testid="${esc(opts.testId)}"` : ''}${opts.required ? ' required' : ''}${hint ? ` aria-describedby="${esc(id)}-hint"` : ''}>${hint}`;
 }
 
 export function checkbox(id: string, name: string, label: string, checked = false): string {

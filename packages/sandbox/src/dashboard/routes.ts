@@ -29,8 +29,11 @@ export function wantsHtml(req: IncomingMessage): boolean {
   return json < 0 || html < json;
 }
 
-function page(res: ServerResponse, status: number, html: string): void {
-  send(res, status, HTML_TYPE, html, { 'cache-control': 'no-store' });
+function page(res: ServerResponse, status: number, html: string, feed?: ChangeFeed): void {
+  // The version the page shows: its script compares it with the event stream's first event, so a
+  // change between rendering and connecting is still picked up.
+  const body = feed ? html.replace('<body>', `<body data-version="${feed.version()}">`) : html;
+  send(res, status, HTML_TYPE, body, { 'cache-control': 'no-store' });
 }
 
 function flashOf(query: URLSearchParams): Flash {
@@ -98,7 +101,7 @@ export async function handleDashboard(
     }
     const found = findOrder(deps.kinds, params.get('kind'), id, params.get('platform_id'));
     if (!found) page(res, 404, renderNotFound(`No order with id ${JSON.stringify(id)}.`));
-    else page(res, 200, renderOrderPage(found.kind, found.order, flashOf(params)));
+    else page(res, 200, renderOrderPage(found.kind, found.order, flashOf(params)), deps.feed);
     return true;
   }
   if (method !== 'POST') {
@@ -160,6 +163,7 @@ function listPage(res: ServerResponse, params: URLSearchParams, deps: DashboardD
       const attempts = byKind.get(o.kind)?.deliveries(o) ?? [];
       return { sent: attempts.length, acked: attempts.some((a) => a.acked) };
     }),
+    deps.feed,
   );
 }
 

@@ -44,7 +44,8 @@ legend{font-size:13px;font-weight:700;color:#3d4457;padding:0 4px}
 pre{background:#f3f4f8;border-radius:8px;padding:8px;margin:6px 0 0;white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px;max-width:60ch}
 details summary{cursor:pointer;color:#1f45b8}
 ol.history{margin:0;padding-left:20px}ol.history li{margin:3px 0}
-.muted{color:#4a5165;font-size:13px}.card>h2:first-child{margin-top:0}
+.muted{color:#4a5165;font-size:13px}.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+details>fieldset{margin-top:6px}.card>h2:first-child{margin-top:0}
 .empty{padding:24px;text-align:center;color:#4a5165}
 .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:16px}`;
 
@@ -69,8 +70,9 @@ var timer;function poll(){if(timer)return;mark('polling','Updating every 2 s');t
 document.addEventListener('input',function(e){if(e.target&&e.target.setAttribute)e.target.setAttribute('data-dirty','1');});
 document.addEventListener('submit',function(){document.querySelectorAll('[data-dirty]').forEach(function(x){x.removeAttribute('data-dirty');});});
 if(!window.EventSource){poll();return;}
-var es=new EventSource('/events');var first=true;
+var version=document.body.getAttribute('data-version');
+var es=new EventSource('/events');
 es.addEventListener('open',function(){mark('live','Live');});
-es.addEventListener('change',function(){if(first){first=false;return;}refresh();});
+es.addEventListener('change',function(e){if(e.data===version)return;version=e.data;refresh();});
 es.addEventListener('error',function(){if(es.readyState===2){poll();}else{mark('polling','Reconnecting…');}});
 })();`;

@@ -100,7 +100,7 @@ ${query.merchant || query.state || query.kind ? '<div><a href="/">Clear filters<
   return layout(
     'Orders',
     'orders',
-    `<h1>Orders</h1>${filters}<div data-live="orders" aria-live="polite">${table}</div>`,
+    `<h1>Orders</h1>${filters}<div data-live="orders">${table}</div>`,
   );
 }
 

@@ -97,11 +97,7 @@ ${query.merchant || query.state || query.kind ? '<div><a href="/">Clear filters<
       : `<div class="table-wrap"><table data-testid="orders-table"><caption class="muted" style="text-align:left;padding:6px 0">${orders.length} order(s), newest first</caption>
 <thead><tr><th scope="col">Created (UTC)</th>${kinds.length > 1 ? '<th scope="col">Kind</th>' : ''}<th scope="col">Merchant</th><th scope="col">Order id</th><th scope="col">Gateway id</th><th scope="col">Method</th><th scope="col">Amount</th><th scope="col">Received</th><th scope="col">Status</th><th scope="col">Notifications</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`;
-  return layout(
-    'Orders',
-    'orders',
-    `<h1>Orders</h1>${filters}<div data-live="orders">${table}</div>`,
-  );
+  return layout('Orders', 'orders', `<h1>Orders</h1>${filters}<div data-live="orders">${table}</div>`);
 }
 
 function historyList(entries: HistoryEntry[], order: DashboardOrder): string {

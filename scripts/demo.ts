@@ -76,9 +76,11 @@ async function main() {
   }
 
   if (serveMode) {
-    console.log('\nOpen a shop in your browser, click a Pay button, then pay on the sandbox cashier page:');
+    console.log(
+      '\nOpen a shop in your browser, click a Pay button, then open the cashier page from the order page:',
+    );
     for (const s of shops) console.log(`  ${s.name.padEnd(7)} ${s.url}`);
-    console.log(`  gateway ${sandbox.url}\nCtrl-C stops everything.`);
+    console.log(`  gateway ${sandbox.url} (its dashboard: open it in a browser)\nCtrl-C stops everything.`);
     const stop = async () => {
       await Promise.all(shops.map((s) => s.close()));
       await sandbox.close();

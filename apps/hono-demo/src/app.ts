@@ -11,14 +11,18 @@ import {
   type NotificationStore,
 } from '@diamondpay/hono';
 import {
+  errorResponse,
   notifyUrlFor,
   openShopStorage,
-  orderJson,
+  orderCreatedResponse,
+  orderParam,
+  orderResponse,
   renderHome,
-  renderOrder,
   Shop,
   type ShopConfig,
+  type ShopResponse,
   type ShopStorage,
+  shopBadge,
 } from '@diamondpay-demo/shop';
 import { type ServerType, serve } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
@@ -26,7 +30,8 @@ import { type Context, Hono } from 'hono';
 /** Where the gateway POSTs deposit notifications. */
 export const NOTIFICATION_PATH = DEPOSIT_NOTIFICATION_PATH;
 
-const wantsJson = (c: Context) => (c.req.header('accept') ?? '').includes('application/json');
+/** Writes the shop kit's answer as a Hono response. */
+const reply = (r: ShopResponse) => new Response(r.status === 303 || r.body === '' ? null : r.body, r);
 
 async function orderInput(c: Context): Promise<{ productId: string; serviceId: string }> {
   const type = c.req.header('content-type') ?? '';
@@ -44,28 +49,29 @@ async function orderInput(c: Context): Promise<{ productId: string; serviceId: s
 export function createApp(
   config: ShopConfig,
   shop: Shop = new Shop(),
-  storage: { ledger?: Ledger; store?: NotificationStore } = {},
+  storage: { ledger?: Ledger; store?: NotificationStore; database?: ShopStorage['database'] } = {},
 ): Hono {
   const app = new Hono();
   const { ledger, store } = storage;
+  const badge = shopBadge('Hono', storage, shop.store);
+  const accept = (c: Context) => c.req.header('accept');
 
   app.onError((error, c) => {
     // The gateway refused or could not be reached while creating the deposit.
     const status = isDiamondPayError(error) ? 502 : 500;
     if (status === 500) console.error(error);
     const message = isDiamondPayError(error) ? error.message : 'Internal error';
-    return wantsJson(c) ? c.json({ error: message }, status) : c.text(message, status);
+    return reply(errorResponse(status, message, accept(c), badge));
   });
 
-  app.get('/', (c) => c.html(renderHome(shop)));
+  app.get('/', (c) => c.html(renderHome(shop, badge)));
 
   app.post('/orders', diamondPay({ ...config.gateway, ledger }), async (c) => {
     let order: Awaited<ReturnType<Shop['newOrder']>>;
     try {
       order = await shop.newOrder(await orderInput(c));
     } catch (error) {
-      const message = (error as Error).message;
-      return wantsJson(c) ? c.json({ error: message }, 400) : c.text(message, 400);
+      return reply(errorResponse(400, (error as Error).message, accept(c), badge));
     }
     const created: CreatedDeposit = await c.var.diamondPay.deposits.create({
       service_id: order.serviceId,
@@ -74,8 +80,7 @@ export function createApp(
       notify_url: notifyUrlFor(config, NOTIFICATION_PATH),
     });
     const updated = await shop.attachDeposit(order.id, created);
-    if (wantsJson(c)) return c.json(orderJson(updated), 201, { location: `/orders/${updated.id}` });
-    return c.redirect(created.link, 303);
+    return reply(orderCreatedResponse(updated, accept(c)));
   });
 
   // app.all: core answers any other method 405 with Allow: POST (app.post would let Hono answer 404).
@@ -104,15 +109,9 @@ export function createApp(
   );
 
   app.get('/orders/:id', async (c) => {
-    let id = c.req.param('id');
-    let json = wantsJson(c);
-    if (id.endsWith('.json')) {
-      id = id.slice(0, -'.json'.length);
-      json = true;
-    }
-    const order = await shop.getOrder(id);
-    if (!order) return json ? c.json({ error: 'order not found' }, 404) : c.text('Order not found', 404);
-    return json ? c.json(orderJson(order)) : c.html(renderOrder(order));
+    const param = c.req.param('id');
+    const order = await shop.getOrder(orderParam(param).id);
+    return reply(orderResponse(param, order, accept(c), badge));
   });
 
   return app;

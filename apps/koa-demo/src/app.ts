@@ -13,18 +13,34 @@ import {
 } from '@diamondpay/koa';
 import { diamondPayRouter } from '@diamondpay/koa/router';
 import {
+  errorResponse,
   notifyUrlFor,
   openShopStorage,
-  orderJson,
+  orderCreatedResponse,
+  orderParam,
+  orderResponse,
   renderHome,
-  renderOrder,
   Shop,
   type ShopConfig,
+  type ShopResponse,
   type ShopStorage,
+  shopBadge,
 } from '@diamondpay-demo/shop';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
-import Koa from 'koa';
+import Koa, { type Context } from 'koa';
+
+/** Writes the shop kit's answer onto the Koa context. */
+function reply(ctx: Context, r: ShopResponse): void {
+  if (r.status === 303) {
+    ctx.redirect(r.headers.location!);
+    ctx.status = 303;
+    return;
+  }
+  ctx.status = r.status;
+  for (const [name, value] of Object.entries(r.headers)) ctx.set(name, value);
+  ctx.body = r.body;
+}
 
 export interface RunningApp {
   url: string;
@@ -42,11 +58,12 @@ export interface RunningApp {
 export function createApp(
   config: ShopConfig,
   shop: Shop = new Shop(),
-  storage: { ledger?: Ledger; store?: NotificationStore } = {},
+  storage: { ledger?: Ledger; store?: NotificationStore; database?: ShopStorage['database'] } = {},
 ): Koa<DiamondPayState> {
   const { ledger, store } = storage;
   const notifyUrl = notifyUrlFor(config, DEPOSIT_NOTIFICATION_PATH);
   const app = new Koa<DiamondPayState>();
+  const badge = shopBadge('Koa', storage, shop.store);
   const router = new Router<DiamondPayState>();
 
   // The notification route, from the router plugin. It is mounted before the body parser below,
@@ -74,16 +91,20 @@ export function createApp(
 
   router.get('/', (ctx) => {
     ctx.type = 'html';
-    ctx.body = renderHome(shop);
+    ctx.body = renderHome(shop, badge);
   });
 
   router.post('/orders', async (ctx) => {
     const input = (ctx.request.body ?? {}) as Record<string, unknown>;
     const productId = typeof input.product_id === 'string' ? input.product_id : '';
     const serviceId = typeof input.service_id === 'string' ? input.service_id : '';
-    const order = await shop
-      .newOrder({ productId, serviceId })
-      .catch((error: Error) => ctx.throw(400, error.message));
+    const accept = ctx.get('accept');
+    let order: Awaited<ReturnType<Shop['newOrder']>>;
+    try {
+      order = await shop.newOrder({ productId, serviceId });
+    } catch (error) {
+      return reply(ctx, errorResponse(400, (error as Error).message, accept, badge));
+    }
     let created: Awaited<ReturnType<typeof ctx.state.diamondPay.deposits.create>>;
     try {
       created = await ctx.state.diamondPay.deposits.create({
@@ -93,33 +114,17 @@ export function createApp(
         notify_url: notifyUrl,
       });
     } catch (error) {
-      if (isDiamondPayError(error)) ctx.throw(502, `The payment gateway refused the order: ${error.message}`);
-      throw error;
+      if (!isDiamondPayError(error)) throw error;
+      return reply(ctx, errorResponse(502, error.message, accept, badge));
     }
     const attached = await shop.attachDeposit(order.id, created);
-    if (ctx.request.is('json')) {
-      ctx.status = 201;
-      ctx.set('location', `/orders/${attached.id}`);
-      ctx.body = orderJson(attached);
-      return;
-    }
-    ctx.status = 303;
-    ctx.redirect(created.link);
+    reply(ctx, orderCreatedResponse(attached, accept));
   });
 
   router.get('/orders/:id', async (ctx) => {
     const param = ctx.params.id ?? '';
-    const asJson = param.endsWith('.json');
-    const id = asJson ? param.slice(0, -'.json'.length) : param;
-    const order = await shop.getOrder(id);
-    if (!order) return ctx.throw(404, `No order ${id}`);
-    if (asJson || ctx.accepts('html', 'json') === 'json') {
-      ctx.set('cache-control', 'no-store');
-      ctx.body = orderJson(order);
-      return;
-    }
-    ctx.type = 'html';
-    ctx.body = renderOrder(order);
+    const order = await shop.getOrder(orderParam(param).id);
+    reply(ctx, orderResponse(param, order, ctx.get('accept'), badge));
   });
 
   app.use(notifications.routes());

@@ -1,43 +1,51 @@
 import { isDiamondPayError } from '@diamondpay/nestjs';
-import { orderJson, renderHome, renderOrder, Shop } from '@diamondpay-demo/shop';
 import {
-  BadGatewayException,
-  BadRequestException,
-  Body,
-  Controller,
-  Get,
-  Header,
-  Headers,
-  Inject,
-  NotFoundException,
-  Param,
-  Post,
-  Res,
-} from '@nestjs/common';
+  errorResponse,
+  orderCreatedResponse,
+  orderParam,
+  orderResponse,
+  renderHome,
+  Shop,
+  type ShopBadge,
+  type ShopResponse,
+  type ShopStorage,
+  shopBadge,
+} from '@diamondpay-demo/shop';
+import { Body, Controller, Get, Header, Headers, Inject, Param, Post, Res } from '@nestjs/common';
+import { SHOP_STORAGE } from './shop.module.js';
 import { ShopService } from './shop.service.js';
 
 /** The part of Express's response used here (the app runs on the Express platform). */
 interface Response {
   status(code: number): Response;
-  location(url: string): Response;
-  json(body: unknown): void;
-  redirect(status: number, url: string): void;
-  type(contentType: string): Response;
+  set(headers: Record<string, string>): Response;
+  send(body: string): void;
+  end(): void;
 }
 
-const wantsJson = (accept: string | undefined) => (accept ?? '').includes('application/json');
+/** Writes the shop kit's answer onto Express's response. */
+function reply(res: Response, r: ShopResponse): void {
+  res.status(r.status).set(r.headers);
+  if (r.status === 303) res.end();
+  else res.send(r.body);
+}
 
 @Controller()
 export class ShopController {
+  private readonly badge: ShopBadge;
+
   constructor(
     @Inject(ShopService) private readonly shopService: ShopService,
     @Inject(Shop) private readonly shop: Shop,
-  ) {}
+    @Inject(SHOP_STORAGE) storage: ShopStorage,
+  ) {
+    this.badge = shopBadge('NestJS', storage, shop.store);
+  }
 
   @Get()
   @Header('content-type', 'text/html; charset=utf-8')
   home(): string {
-    return renderHome(this.shop);
+    return renderHome(this.shop, this.badge);
   }
 
   /** A form post (urlencoded) redirects to the cashier page; a JSON client gets 201 and the order. */
@@ -49,38 +57,36 @@ export class ShopController {
   ): Promise<void> {
     const input = { productId: String(body?.product_id ?? ''), serviceId: String(body?.service_id ?? '') };
     if (!this.shop.products.some((p) => p.id === input.productId)) {
-      throw new BadRequestException(`unknown product ${JSON.stringify(input.productId)}`);
+      return reply(
+        res,
+        errorResponse(400, `unknown product ${JSON.stringify(input.productId)}`, accept, this.badge),
+      );
     }
     if (!this.shop.services.some((s) => s.id === input.serviceId)) {
-      throw new BadRequestException(`unknown service ${JSON.stringify(input.serviceId)}`);
+      return reply(
+        res,
+        errorResponse(400, `unknown service ${JSON.stringify(input.serviceId)}`, accept, this.badge),
+      );
     }
     let order: Awaited<ReturnType<ShopService['placeOrder']>>;
     try {
       order = await this.shopService.placeOrder(input);
     } catch (error) {
       // The gateway refused or could not be reached.
-      if (isDiamondPayError(error)) throw new BadGatewayException(error.message);
-      throw error;
+      if (!isDiamondPayError(error)) throw error;
+      return reply(res, errorResponse(502, error.message, accept, this.badge));
     }
-    if (wantsJson(accept)) {
-      res.status(201).location(`/orders/${order.id}`).json(orderJson(order));
-    } else {
-      res.redirect(303, order.link!);
-    }
+    reply(res, orderCreatedResponse(order, accept));
   }
 
   /** The order page, or its JSON (`Accept: application/json` or `/orders/:id.json`). */
   @Get('orders/:id')
   async order(
-    @Param('id') id: string,
+    @Param('id') param: string,
     @Headers('accept') accept: string | undefined,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<unknown> {
-    const json = wantsJson(accept) || id.endsWith('.json');
-    const order = await this.shop.getOrder(id.replace(/\.json$/, ''));
-    if (!order) throw new NotFoundException('order not found');
-    if (json) return orderJson(order);
-    res.type('html');
-    return renderOrder(order);
+    @Res() res: Response,
+  ): Promise<void> {
+    const order = await this.shop.getOrder(orderParam(param).id);
+    reply(res, orderResponse(param, order, accept, this.badge));
   }
 }

@@ -77,6 +77,8 @@ export async function openShopDatabase(config: ShopConfig, name: string): Promis
       // Instances starting together must not race on CREATE TABLE IF NOT EXISTS.
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [table]);
       await tx.query(shopSchemaSql(table));
+      // Tables made before the order page showed the QR code lack its column.
+      await tx.query(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS qr_code_content text`);
     });
     return {
       ledger,

@@ -1,3 +1,4 @@
+export { databaseLabel, type ShopBadge, shopBadge } from './badge.js';
 export { PRODUCTS, type Product, SERVICES } from './catalogue.js';
 export { loadShopConfig, notifyUrlFor, SANDBOX_DEFAULT_URL, type ShopConfig } from './config.js';
 export { openShopDatabase, type ShopDatabase } from './database.js';
@@ -16,6 +17,14 @@ export {
   type ShopStats,
   UnknownOrderError,
 } from './orders.js';
-export { escapeHtml, orderJson, renderHome, renderOrder } from './pages.js';
+export { escapeHtml, orderJson, renderError, renderHome, renderOrder, serviceLabel } from './pages.js';
+export {
+  errorResponse,
+  orderCreatedResponse,
+  orderParam,
+  orderResponse,
+  type ShopResponse,
+  wantsJson,
+} from './responses.js';
 export { exitOnStartupError, explainStartupError, ShopStartupError } from './startup.js';
 export { openShopStorage, type ShopStorage } from './storage.js';

@@ -22,6 +22,8 @@ export interface ShopOrder {
   status: OrderStatus;
   paymentId?: string;
   link?: string;
+  /** The QR payload the gateway returned (QR service SVC0017), shown as a QR on the order page. */
+  qrCodeContent?: string;
   /** Cents actually received. */
   realAmount?: number;
   /** How many times the order was credited (SQL store): exactly 1 for a paid or underpaid order. */
@@ -163,6 +165,7 @@ export class Shop {
     const order = await this.store.update(orderId, {
       paymentId: created.payment_id,
       link: created.link,
+      ...(created.qr_code_content ? { qrCodeContent: created.qr_code_content } : {}),
       updatedAt: Date.now(),
     });
     if (!order) throw new UnknownOrderError(orderId);

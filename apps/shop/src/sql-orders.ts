@@ -17,6 +17,7 @@ export function shopSchemaSql(table: string): string {
   status text NOT NULL CHECK (status IN ('pending', 'paid', 'underpaid', 'cancelled')),
   payment_id text,
   link text,
+  qr_code_content text,
   real_amount bigint,
   credits integer NOT NULL DEFAULT 0,
   discrepancies integer NOT NULL DEFAULT 0,
@@ -33,6 +34,7 @@ const COLUMNS: Record<keyof ShopOrder, string> = {
   status: 'status',
   paymentId: 'payment_id',
   link: 'link',
+  qrCodeContent: 'qr_code_content',
   realAmount: 'real_amount',
   credits: 'credits',
   discrepancies: 'discrepancies',
@@ -61,6 +63,8 @@ function toOrder(row: Record<string, unknown>): ShopOrder {
   };
   if (row.payment_id !== null) order.paymentId = String(row.payment_id);
   if (row.link !== null) order.link = String(row.link);
+  if (row.qr_code_content !== null && row.qr_code_content !== undefined)
+    order.qrCodeContent = String(row.qr_code_content);
   if (row.real_amount !== null) order.realAmount = int(row.real_amount);
   return order;
 }

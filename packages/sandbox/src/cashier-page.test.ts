@@ -1,6 +1,6 @@
 import { DiamondPay, formatKrw, sign } from '@diamondpay/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { qrSvg, renderCashierPage, statusLabel } from './cashier-page.js';
+import { qrSvg, renderCashierPage, statusLabel, wholeWonToCents } from './cashier-page.js';
 import { DEFAULT_MERCHANT, type Sandbox, startSandbox } from './index.js';
 import { startReceiver, type TestReceiver } from './test-receiver.js';
 
@@ -37,10 +37,14 @@ describe('cashier page', () => {
     expect(html).toContain(formatKrw(50_000_000)); // ₩500,000
     for (const text of [d.bank_name!, d.card_number!, d.card_name!, d.token!, d.payment_cl_id, d.payment_id])
       expect(html).toContain(text);
-    for (const testId of ['pay-full', 'pay-partial', 'partial-amount', 'cancel', 'status'])
+    for (const testId of ['pay-full', 'pay-partial', 'partial-amount', 'cancel', 'status', 'account-number'])
       expect(html).toContain(`data-testid="${testId}"`);
     expect(html).toMatch(/data-testid="status">[^<]*pending/);
     expect(html).toContain('Transfer reference');
+    expect(html).toContain('data-testid="reference-hint"');
+    expect(html).toContain(`data-copy="${d.card_number}"`); // the copy button
+    expect(html).toContain('<link rel="icon"');
+    expect(html).toMatch(/<html lang="ko">/);
     expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//);
     expect(html).not.toContain('<svg');
   });
@@ -61,19 +65,48 @@ describe('cashier page', () => {
     expect(res.headers.get('location')).toBe(`/cashier/${d.payment_id}`);
     expect(sandbox.order(d.payment_cl_id)).toMatchObject({ status: 2, realAmount: 50_000_000 });
     const html = await (await fetch(d.link)).text();
-    expect(html).toMatch(/data-testid="status">[^<]*paid/);
+    expect(html).toMatch(/data-testid="status">결제 완료 · paid</);
     expect(html).not.toContain('data-testid="pay-full"');
+    // Once final: no transfer-reference hint, no account to pay into, and never the merchant's fee.
+    expect(html).not.toContain('data-testid="reference-hint"');
+    expect(html).not.toContain('data-testid="account-number"');
+    expect(html).not.toContain(formatKrw(400_000));
+    expect(html).not.toMatch(/fee|수수료/i);
     await sandbox.waitForDelivery(d.payment_cl_id);
   });
 
-  it('pays a different amount entered in won (→ cents) and cancels', async () => {
+  it('pays a different amount in whole won (→ cents): underpaid, with received and shortfall', async () => {
     const partial = await create();
-    await post(`${partial.link}/pay`, { amount: '1234.5' });
-    expect(sandbox.order(partial.payment_cl_id)).toMatchObject({ status: 2, realAmount: 123450 });
+    const fraction = await post(`${partial.link}/pay`, { amount: '1234.5' });
+    const refused = await (await fetch(new URL(fraction.headers.get('location')!, sandbox.url))).text();
+    expect(refused).toMatch(/data-testid="error">amount must be a whole number of won/);
+    expect(sandbox.order(partial.payment_cl_id)?.status).toBe(0);
+    await post(`${partial.link}/pay`, { amount: '1,234' });
+    expect(sandbox.order(partial.payment_cl_id)).toMatchObject({ status: 2, realAmount: 123400 });
+    const html = await (await fetch(partial.link)).text();
+    expect(html).toMatch(/data-testid="status">부분 입금 · underpaid</);
+    expect(html).not.toMatch(/data-testid="status">[^<]*\bpaid\b/);
+    expect(html).toContain(`data-testid="received">${formatKrw(123400)}<`);
+    expect(html).toContain(`data-testid="shortfall">${formatKrw(50_000_000 - 123400)}<`);
+    expect(html).not.toContain('data-testid="reference-hint"');
+  });
+
+  it('cancels: the page shows cancelled, without the account or the reference hint', async () => {
     const cancelled = await create();
     await post(`${cancelled.link}/cancel`);
     expect(sandbox.order(cancelled.payment_cl_id)?.status).toBe(3);
-    expect(await (await fetch(cancelled.link)).text()).toMatch(/data-testid="status">[^<]*cancelled/);
+    const html = await (await fetch(cancelled.link)).text();
+    expect(html).toMatch(/data-testid="status">취소됨 · cancelled</);
+    expect(html).not.toContain('data-testid="reference-hint"');
+    expect(html).not.toContain('data-testid="account-number"');
+    expect(html).toContain('data-testid="final-note"');
+  });
+
+  it('takes whole won only', () => {
+    expect(wholeWonToCents('45000')).toBe(4_500_000);
+    expect(wholeWonToCents(' 1,000 ')).toBe(100_000);
+    for (const bad of ['', '12.5', '-5', '1e3', '₩5', 'abc'])
+      expect(() => wholeWonToCents(bad)).toThrow(/whole number of won/);
   });
 
   it('shows refusals on the page instead of failing', async () => {
@@ -106,12 +139,20 @@ describe('cashier page', () => {
     });
     const { data } = (await res.json()) as { data: { link: string } };
     const html = await (await fetch(data.link)).text();
-    expect(html).not.toContain('<script>');
+    expect(html).not.toContain('<script>alert'); // the page's own copy-button script is the only one
+    expect(html.match(/<script>/g)).toHaveLength(1);
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
   });
 
-  it('answers 404 for an unknown payment and 405 for a GET on a form action', async () => {
-    expect((await fetch(`${sandbox.url}/cashier/PM00000000`)).status).toBe(404);
+  it('answers a styled 404 page for an unknown payment and 405 for a GET on a form action', async () => {
+    const missing = await fetch(`${sandbox.url}/cashier/PM00000000%3Cb%3E`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toBe('text/html;charset=utf-8');
+    const page = await missing.text();
+    expect(page).toContain('<style>');
+    expect(page).toContain('<link rel="icon"');
+    expect(page).toContain('data-testid="not-found"');
+    expect(page).toContain('PM00000000&lt;b&gt;');
     const d = await create();
     expect((await fetch(`${d.link}/pay`)).status).toBe(405);
   });

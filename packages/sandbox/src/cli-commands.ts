@@ -198,6 +198,7 @@ async function sandboxCommand(args: string[], io: CliIo): Promise<number> {
       `  create deposit  POST ${sandbox.url}/gateway/api/v2/payments\n` +
       `  create payout   POST ${sandbox.url}/gateway/api/v2/payouts\n` +
       `  control API     ${sandbox.url}/_sandbox/health\n` +
+      `  dashboard       ${sandbox.url}/ (open in a browser)\n` +
       'Press Ctrl+C to stop.\n',
   );
   const signal = await io.waitForSignal();

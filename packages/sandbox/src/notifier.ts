@@ -26,6 +26,8 @@ export interface DeliveryAttempt {
   /** The exact body sent (or that would have been sent, for an attempt lost before sending). */
   body: string;
   httpStatus?: number;
+  /** How long the attempt took, from sending to the end of the reply or the error, in ms. */
+  durationMs?: number;
   /** The reply body (first 4 KiB). */
   reply?: string;
   /** True only for an HTTP 2xx whose body is a JSON object with `error_code` "0000". */
@@ -244,6 +246,8 @@ interface Entry extends Subject {
   url: string;
   body: string;
   httpStatus?: number;
+  /** From sending to the end of the reply or the error, in ms. */
+  durationMs?: number;
   reply?: string;
   acked: boolean;
   error?: string;
@@ -446,6 +450,7 @@ export class Notifier {
         entry.error = describeError(error);
       } finally {
         this.#aborts.delete(abort);
+        entry.durationMs = Date.now() - entry.at;
       }
     }
     if (this.#closed) return false;

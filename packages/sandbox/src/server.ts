@@ -7,6 +7,14 @@ import { GatewayPath } from '@diamondpay/core';
 import type { SandboxBalance } from './balances.js';
 import { type CashierActions, handleCashier } from './cashier-page.js';
 import { handleControl } from './control.js';
+import {
+  ChangeFeed,
+  depositKey,
+  depositKind,
+  handleDashboard,
+  Journal,
+  type OrderKind,
+} from './dashboard/index.js';
 import { invalid, SandboxError } from './errors.js';
 import {
   type DeliveryFaults,
@@ -228,6 +236,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     log,
   });
   const sleeper = new Sleeper();
+  // The dashboard's status history and live feed (a change = a journal step or a delivery attempt).
+  const journal = new Journal();
+  const feed = new ChangeFeed(() => journal.version + notifier.attempted);
   const requests: Record<Endpoint, number> = {
     createDeposit: 0,
     queryDeposit: 0,
@@ -245,9 +256,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ...validateDeliveryFaults(own),
   });
 
-  const finalize = (order: SandboxOrder, faults: DeliveryFaults): SandboxOrder => {
+  const finalize = (order: SandboxOrder, faults: DeliveryFaults, note: string): SandboxOrder => {
     const merchant = book.merchant(order.platformId)!;
     log?.(`order ${order.paymentClId} (${order.paymentId}) → status ${order.status}`);
+    journal.record(depositKey(order), order.status, note);
     notifier.deliver(order, merchant.platformKey, faults);
     return snapshot(order);
   };
@@ -257,7 +269,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const order = book.pending(ref.paymentClId, ref.platformId);
     const faults = deliveryFaults(delivery); // validate before changing anything
     book.pay(order, realAmount, nowSeconds());
-    return finalize(order, faults);
+    const short = order.realAmount < order.amount;
+    return finalize(order, faults, `paid ${short ? 'less than the amount (underpaid)' : 'in full'}`);
   };
 
   const cancelOrder = (ref: OrderRef, status: number | undefined, delivery?: DeliveryFaults) => {
@@ -265,7 +278,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const order = book.pending(ref.paymentClId, ref.platformId);
     const faults = deliveryFaults(delivery);
     book.cancel(order, status, nowSeconds());
-    return finalize(order, faults);
+    return finalize(
+      order,
+      faults,
+      order.status === 3 ? 'cancelled' : order.status === 4 ? 'failed' : 'expired',
+    );
   };
 
   const finishPayout = (
@@ -356,6 +373,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (method !== 'POST') return methodNotAllowed(res, 'POST');
       return gatewayEndpoint('createDeposit', req, res, async (body) => {
         const result = await createDeposit(body, book, url, nowSeconds());
+        if (result.order) journal.record(depositKey(result.order), result.order.status, 'created');
         log?.(
           `createDeposit: ${result.order ? `created ${result.order.paymentClId} (${result.order.paymentId})` : result.body}`,
         );
@@ -399,6 +417,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       });
     }
     if (path.startsWith('/cashier/')) return handleCashier(req, res, path, query, cashier);
+    if (await handleDashboard(req, res, path, query, { sandbox, kinds, feed })) return;
     if (path.startsWith('/_sandbox/')) return handleControl(req, res, path, query, sandbox);
     if (path === '/' && method === 'GET') {
       return sendJson(
@@ -457,6 +476,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     async close() {
       if (closed) return;
       closed = true;
+      feed.close();
       notifier.close();
       sleeper.close();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -510,5 +530,32 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       deliveriesAcked: notifier.acked,
     }),
   };
+  /** Re-delivers an order's current status, or (stale) an earlier one, for the dashboard's actions. */
+  const redeliver = (order: SandboxOrder, stale?: 0 | 1) => {
+    if (closed) throw new SandboxError('closed', 'the sandbox is closed');
+    const merchant = book.merchant(order.platformId)!;
+    const sent =
+      stale === undefined
+        ? order
+        : { ...order, status: stale, realAmount: 0, fee: 0, updateTime: order.createTime };
+    notifier.deliver(sent, merchant.platformKey, {});
+    journal.record(
+      depositKey(order),
+      sent.status,
+      stale === undefined ? 'notification resent' : `stale status ${stale} sent`,
+    );
+  };
+  const kinds: OrderKind[] = [
+    depositKind({
+      orders: sandbox.orders,
+      order: sandbox.order,
+      pay: sandbox.pay,
+      cancel: sandbox.cancel,
+      deliveries: sandbox.deliveries,
+      resend: (order) => redeliver(order),
+      sendStale: (order, status) => redeliver(order, status),
+      journal,
+    }),
+  ];
   return sandbox;
 }

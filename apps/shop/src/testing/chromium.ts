@@ -1,4 +1,6 @@
 // Headless Chromium for the demos' browser tests: the system Chromium, driven by playwright-core.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 
 /** The flags every browser test runs Chromium with: headless, no sandbox, no GPU, nothing phoning home. */
@@ -19,4 +21,11 @@ export function launchChromium(timeoutMs = 30_000): Promise<Browser> {
     args: [...CHROMIUM_ARGS],
     timeout: timeoutMs,
   });
+}
+
+/** The absolute path of screenshots/<folder>/<name>.png at the repository root (git-ignored), creating the folder. */
+export function screenshotPath(folder: string, name: string): string {
+  const dir = fileURLToPath(new URL(`../../../../screenshots/${folder}/`, import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  return `${dir}${name}.png`;
 }

@@ -27,8 +27,11 @@ function stopOnSignal(running: Closable[]): void {
     // Exit 0 even if a close fails: the process is going away at the user's request.
     void Promise.allSettled(running.map((r) => r.close())).then(() => process.exit(0));
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // `on`, not `once`: a Ctrl-C reaches the process twice (the terminal signals the whole process
+  // group, and tsx relays it to its child again); a second signal with no listener left would end the
+  // process with 130 in the middle of closing.
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 export async function runDev(start: StartApp, name = 'shop'): Promise<void> {

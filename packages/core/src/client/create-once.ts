@@ -6,8 +6,25 @@
 import { DiamondPayApiError, type DiamondPayConnectionError } from '../errors.js';
 import type { RawJsonObject } from '../json/raw-json.js';
 import { GatewayErrorCode } from '../protocol/constants.js';
+import { sign } from '../signing/signature.js';
+import type { ResolvedConfig } from './config.js';
 import type { RequestOptions, RequestSender } from './request-sender.js';
 import { sleep } from './transport.js';
+
+/** A create's signed JSON body: the fields, `platform_id`, `request_time` (seconds) and the signature. */
+export async function signedCreateBody(
+  config: ResolvedConfig,
+  fields: Record<string, unknown>,
+): Promise<string> {
+  const body: Record<string, unknown> = {
+    ...fields,
+    platform_id: config.platformId,
+    request_time: Math.floor(config.now() / 1000),
+  };
+  if (config.signType === 'HMAC-SHA256') body.sign_type = 'HMAC-SHA256';
+  body.sign = await sign(body, config.platformKey, config.signType);
+  return JSON.stringify(body);
+}
 
 export interface CreateSpec<Created, Rec> {
   /** `POST` path, e.g. `GatewayPath.CREATE_DEPOSIT`. */

@@ -11,9 +11,8 @@ import type { RawJsonObject } from '../json/raw-json.js';
 import { GatewayPath } from '../protocol/constants.js';
 import { CLIENT_ID_PATTERN, CLIENT_ID_RULE_TEXT, createDepositSchema, validate } from '../protocol/rules.js';
 import { type DepositOutcome, depositOutcome } from '../protocol/status.js';
-import { sign } from '../signing/signature.js';
-import { type CreateOutcome, createOnce } from './create-once.js';
-import { beginDeposit, type DepositIntent, finishDeposit, ledgerResult } from './create-outbox.js';
+import { type CreateOutcome, createOnce, signedCreateBody } from './create-once.js';
+import { type CreateIntent, createThroughOutbox, type OutboxSpec } from './create-outbox.js';
 import { typed } from './envelope.js';
 import type { RequestOptions, RequestSender } from './request-sender.js';
 
@@ -200,47 +199,30 @@ export class Deposits {
     validate(createDepositSchema, params as unknown as Record<string, unknown>, 'Invalid deposit');
     const extra = checkExtraParams(options.extraParams);
     const clId = params.payment_cl_id;
-    const ledger = config.ledger;
-    let intent: DepositIntent | undefined;
-    if (ledger) {
-      // The outbox: the intent is recorded before the first request (or the record answers).
-      intent = depositIntent(config.platformId, params, extra);
-      const begun = await beginDeposit(ledger, intent, config.now(), () => this.retrieve(clId, options));
-      if (!begun.send) return begun.result;
-    }
-    let outcome: CreateOutcome<CreatedDeposit, DepositRecord>;
-    try {
-      outcome = await createOnce<CreatedDeposit, DepositRecord>(
-        this.#sender,
-        {
-          path: GatewayPath.CREATE_DEPOSIT,
-          clId,
-          body: async () => {
-            const body: Record<string, unknown> = {
-              ...extra,
-              ...params,
-              platform_id: config.platformId,
-              request_time: Math.floor(config.now() / 1000),
-            };
-            if (config.signType === 'HMAC-SHA256') body.sign_type = 'HMAC-SHA256';
-            body.sign = await sign(body, config.platformKey, config.signType);
-            return JSON.stringify(body);
+    const created = await createThroughOutbox({
+      ledger: config.ledger,
+      spec: depositOutbox,
+      intent: () => depositIntent(config.platformId, params, extra),
+      now: () => config.now(),
+      lookup: () => this.retrieve(clId, options),
+      send: () =>
+        createOnce<CreatedDeposit, DepositRecord>(
+          this.#sender,
+          {
+            path: GatewayPath.CREATE_DEPOSIT,
+            clId,
+            body: () => signedCreateBody(config, { ...extra, ...params }),
+            created: (data, status) => toCreatedDeposit(data, GatewayPath.CREATE_DEPOSIT, status),
+            createdId: (created) => created.payment_cl_id,
+            lookup: (lookupOptions) => this.retrieve(clId, lookupOptions),
+            recordId: (record) => record.payment_cl_id,
+            sameOrder: (record) => record.amount === params.amount,
           },
-          created: (data, status) => toCreatedDeposit(data, GatewayPath.CREATE_DEPOSIT, status),
-          createdId: (created) => created.payment_cl_id,
-          lookup: (lookupOptions) => this.retrieve(clId, lookupOptions),
-          recordId: (record) => record.payment_cl_id,
-          sameOrder: (record) => record.amount === params.amount,
-        },
-        options,
-      );
-    } catch (error) {
-      // createOnce rejects only for an abort before anything was sent.
-      if (ledger && intent) await finishDeposit(ledger, intent, { state: 'not_sent' }, config.now());
-      throw error;
-    }
-    if (ledger && intent) await finishDeposit(ledger, intent, ledgerResult(outcome), config.now());
-    return depositResult(clId, params.amount, outcome);
+          options,
+        ),
+    });
+    if ('answer' in created) return created.answer;
+    return depositResult(clId, params.amount, created.outcome);
   }
 
   /** Queries a deposit by your `payment_cl_id`. Throws `DiamondPayApiError` with `errorCode` "0050" when not found. */
@@ -252,12 +234,41 @@ export class Deposits {
   }
 }
 
+/**
+ * The outbox for deposits: a repeated create returns the recorded cashier details; without them (a
+ * row from a notification, or one found by query) it throws `deposit_details_lost` with the record.
+ */
+const depositOutbox: OutboxSpec<CreatedDeposit, DepositRecord, CreatedDeposit> = {
+  kind: 'deposit',
+  created: (result) => ({ gateway_id: result.payment_id, link: result.link }),
+  recordId: (record) => record.payment_id,
+  recorded: (order, intent) => {
+    if (order.link !== null)
+      return {
+        link: order.link,
+        payment_id: order.gateway_id,
+        payment_cl_id: intent.clId,
+        amount: intent.amount,
+      };
+    throw new DiamondPayDepositDetailsLostError(intent.clId, order.gateway_id, {
+      payment_id: order.gateway_id,
+      payment_cl_id: intent.clId,
+      amount: order.amount ?? intent.amount,
+      status: order.status ?? 0,
+    });
+  },
+  found: (record, intent) => {
+    throw new DiamondPayDepositDetailsLostError(intent.clId, record.payment_id, record);
+  },
+  conflict: (intent, record) => new DiamondPayDepositConflictError(intent.clId, intent.amount, record),
+};
+
 /** The outbox's view of a deposit create: the signed fields beside the id, amount, service and URL. */
 function depositIntent(
   platformId: string,
   params: CreateDepositParams,
   extra: Record<string, string | number>,
-): DepositIntent {
+): CreateIntent {
   const { service_id, payment_cl_id, amount, notify_url, ...payer } = params;
   const fields: Record<string, string | number> = { ...extra };
   for (const [k, v] of Object.entries(payer)) if (v !== undefined && v !== null) fields[k] = v as string;

@@ -1,7 +1,7 @@
 // Payouts (money leaving the merchant to a bank account): create one, query it. The create flow is
 // `createOnce`, with one rule stricter than deposits: a payout whose outcome is unknown is never
 // sent again, whatever `resendUnknown` says; it is resolved by querying `payout_cl_id`. With a ledger,
-// the create outbox (payout-outbox.ts) records the intent first, as for deposits.
+// the create outbox (create-outbox.ts) records the intent first, as for deposits.
 import {
   type ApiErrorDetails,
   DiamondPayApiError,
@@ -15,10 +15,9 @@ import { GatewayErrorCode, GatewayPath } from '../protocol/constants.js';
 import { validateCreatePayout } from '../protocol/payout-rules.js';
 import { CLIENT_ID_PATTERN, CLIENT_ID_RULE_TEXT } from '../protocol/rules.js';
 import { type PayoutOutcome, payoutOutcome } from '../protocol/status.js';
-import { sign } from '../signing/signature.js';
-import { type CreateOutcome, createOnce } from './create-once.js';
+import { type CreateOutcome, createOnce, signedCreateBody } from './create-once.js';
+import { type CreateIntent, createThroughOutbox, type OutboxSpec } from './create-outbox.js';
 import { typed } from './envelope.js';
-import { beginPayout, finishPayout, type PayoutIntent, payoutLedgerResult } from './payout-outbox.js';
 import type { RequestOptions, RequestSender } from './request-sender.js';
 
 export interface CreatePayoutParams {
@@ -149,49 +148,33 @@ export class Payouts {
     validateCreatePayout(params as unknown as Record<string, unknown>);
     const clId = params.payout_cl_id;
     const path = GatewayPath.CREATE_PAYOUT;
-    const ledger = config.ledger;
-    let intent: PayoutIntent | undefined;
-    if (ledger) {
-      // The outbox: the intent is recorded before the first request (or the record answers).
-      intent = payoutIntent(config.platformId, params);
-      const begun = await beginPayout(ledger, intent, config.now(), () => this.retrieve(clId, options));
-      if (!begun.send) return begun.result;
-    }
-    let outcome: CreateOutcome<CreatedPayout, PayoutRecord>;
-    try {
-      outcome = await createOnce<CreatedPayout, PayoutRecord>(
-        this.#sender,
-        {
-          path,
-          clId,
-          body: async () => {
-            const body: Record<string, unknown> = {
-              ...params,
-              platform_id: config.platformId,
-              request_time: Math.floor(config.now() / 1000),
-            };
-            if (config.signType === 'HMAC-SHA256') body.sign_type = 'HMAC-SHA256';
-            body.sign = await sign(body, config.platformKey, config.signType);
-            return JSON.stringify(body);
+    const created = await createThroughOutbox({
+      ledger: config.ledger,
+      spec: payoutOutbox,
+      intent: () => payoutIntent(config.platformId, params),
+      now: () => config.now(),
+      lookup: () => this.retrieve(clId, options),
+      send: () =>
+        createOnce<CreatedPayout, PayoutRecord>(
+          this.#sender,
+          {
+            path,
+            clId,
+            body: () => signedCreateBody(config, { ...params }),
+            created: (data, status) => toCreatedPayout(data, path, status),
+            // The answer names only the payout_id: there is no order id in it to compare.
+            createdId: () => clId,
+            lookup: (lookupOptions) => this.retrieve(clId, lookupOptions),
+            recordId: (record) => record.payout_cl_id,
+            sameOrder: (record) => record.amount === params.amount,
+            // Money leaving the merchant: never sent again after an unknown outcome.
+            resendUnknown: false,
           },
-          created: (data, status) => toCreatedPayout(data, path, status),
-          // The answer names only the payout_id: there is no order id in it to compare.
-          createdId: () => clId,
-          lookup: (lookupOptions) => this.retrieve(clId, lookupOptions),
-          recordId: (record) => record.payout_cl_id,
-          sameOrder: (record) => record.amount === params.amount,
-          // Money leaving the merchant: never sent again after an unknown outcome.
-          resendUnknown: false,
-        },
-        options,
-      );
-    } catch (error) {
-      // createOnce rejects only for an abort before anything was sent.
-      if (ledger && intent) await finishPayout(ledger, intent, { state: 'not_sent' }, config.now());
-      throw error;
-    }
-    if (ledger && intent) await finishPayout(ledger, intent, payoutLedgerResult(outcome), config.now());
-    return payoutResult(params, outcome);
+          options,
+        ),
+    });
+    if ('answer' in created) return created.answer;
+    return payoutResult(params, created.outcome);
   }
 
   /** Queries a payout by your `payout_cl_id`. Throws `DiamondPayApiError` with `errorCode` "0050" when not found. */
@@ -203,8 +186,21 @@ export class Payouts {
   }
 }
 
+/**
+ * The outbox for payouts: a payout accepted before (or first heard of from a notification, or found
+ * by query) answers a repeated create with its `{ payout_id }`, the only thing the gateway's answer carries.
+ */
+const payoutOutbox: OutboxSpec<CreatedPayout, PayoutRecord, CreatedPayout> = {
+  kind: 'payout',
+  created: (result) => ({ gateway_id: result.payout_id, link: null }),
+  recordId: (record) => record.payout_id,
+  recorded: (order) => ({ payout_id: order.gateway_id }),
+  found: (record) => ({ payout_id: record.payout_id }),
+  conflict: (intent, record) => new DiamondPayPayoutConflictError(intent.clId, intent.amount, record),
+};
+
 /** The outbox's view of a payout create: the signed beneficiary fields beside the id, amount, service and URL. */
-function payoutIntent(platformId: string, params: CreatePayoutParams): PayoutIntent {
+function payoutIntent(platformId: string, params: CreatePayoutParams): CreateIntent {
   const { service_id, payout_cl_id, amount, notify_url, ...beneficiary } = params;
   const fields: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(beneficiary))

@@ -14,6 +14,8 @@ import {
   handleDashboard,
   Journal,
   type OrderKind,
+  payoutKey,
+  payoutKind,
 } from './dashboard/index.js';
 import { invalid, SandboxError } from './errors.js';
 import {
@@ -289,12 +291,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ref: { payoutClId: string; platformId: string | undefined },
     delivery: DeliveryFaults | undefined,
     change: (payout: SandboxPayout) => void,
+    note: (payout: SandboxPayout) => string,
   ): SandboxPayout => {
     if (closed) throw new SandboxError('closed', 'the sandbox is closed');
     const payout = desk.payouts.open(ref.payoutClId, ref.platformId);
     const faults = deliveryFaults(delivery); // validate before changing anything
     change(payout);
     log?.(`payout ${payout.payoutClId} (${payout.payoutId}) → status ${payout.status}`);
+    journal.record(payoutKey(payout), payout.status, note(payout));
     notifier.deliverPayout(payout, book.merchant(payout.platformId)!.platformKey, faults);
     return snapshot(payout);
   };
@@ -393,6 +397,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (method !== 'POST') return methodNotAllowed(res, 'POST');
       return gatewayEndpoint('createPayout', req, res, (body) => {
         const result = createPayout(body, desk, nowSeconds());
+        if (result.payout) journal.record(payoutKey(result.payout), result.payout.status, 'created');
         log?.(
           `createPayout: ${result.payout ? `accepted ${result.payout.payoutClId} (${result.payout.payoutId})` : result.body}`,
         );
@@ -498,13 +503,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     waitForDelivery: (paymentClId, opts = {}) =>
       notifier.waitFor(paymentClId, opts.status, opts.timeoutMs ?? 10_000),
     async completePayout(payoutClId, opts = {}) {
-      return finishPayout({ payoutClId, platformId: opts.platformId }, opts.delivery, (payout) =>
-        desk.payouts.complete(payout, nowSeconds()),
+      return finishPayout(
+        { payoutClId, platformId: opts.platformId },
+        opts.delivery,
+        (payout) => desk.payouts.complete(payout, nowSeconds()),
+        () => 'paid out',
       );
     },
     async failPayout(payoutClId, opts = {}) {
-      return finishPayout({ payoutClId, platformId: opts.platformId }, opts.delivery, (payout) =>
-        desk.payouts.fail(payout, opts.status, opts.errorMsg, nowSeconds()),
+      return finishPayout(
+        { payoutClId, platformId: opts.platformId },
+        opts.delivery,
+        (payout) => desk.payouts.fail(payout, opts.status, opts.errorMsg, nowSeconds()),
+        (payout) => `${payout.status === 4 ? 'cancelled' : 'failed'}: ${payout.errorMsg}`,
       );
     },
     payout(payoutClId, platformId) {
@@ -554,6 +565,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       deliveries: sandbox.deliveries,
       resend: (order) => redeliver(order),
       sendStale: (order, status) => redeliver(order, status),
+      journal,
+    }),
+    payoutKind({
+      payouts: sandbox.payouts,
+      payout: sandbox.payout,
+      completePayout: sandbox.completePayout,
+      failPayout: sandbox.failPayout,
+      payoutDeliveries: sandbox.payoutDeliveries,
+      resendPayout: (payout) => {
+        if (closed) throw new SandboxError('closed', 'the sandbox is closed');
+        const live = desk.payouts.find(payout.payoutClId, payout.platformId)!;
+        notifier.deliverPayout(live, book.merchant(live.platformId)!.platformKey, {});
+        journal.record(payoutKey(live), live.status, 'notification resent');
+      },
       journal,
     }),
   ];

@@ -1,7 +1,7 @@
 // The dashboard in headless Chromium: the list updates live as orders are created, and the order
-// page's actions (pay, cancel, resend) work with a click, their delivery rows appearing without a
-// reload. Screenshots go to screenshots/sandbox/.
-import { DiamondPay } from '@diamondpay/core';
+// page's actions (pay, cancel, resend; fail a payout) work with a click, their delivery rows
+// appearing without a reload. Screenshots go to screenshots/sandbox/.
+import { DiamondPay, PayoutService } from '@diamondpay/core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshotPath } from '../browser-testing.js';
@@ -18,7 +18,11 @@ let seq = 0;
 beforeAll(async () => {
   browser = await launchBrowser();
   receiver = await startReceiver();
-  sandbox = await startSandbox({ timeScale: 0.001 });
+  // A balance to pay out from (₩10,000,000 in cents).
+  sandbox = await startSandbox({
+    timeScale: 0.001,
+    merchants: [{ ...DEFAULT_MERCHANT, balance: 1_000_000_000 }],
+  });
   dp = new DiamondPay({ baseUrl: sandbox.url, ...DEFAULT_MERCHANT });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(15_000);
@@ -95,6 +99,33 @@ describe('dashboard in Chromium', { timeout: 45_000 }, () => {
     await expect.poll(() => rows(page).count(), { timeout: 10_000 }).toBe(1);
     expect(sandbox.order(d.payment_cl_id)?.status).toBe(5);
     expect(await page.getByTestId('action-cancel').count()).toBe(0);
+  });
+
+  it('fails a payout with a status and a message from its page; the balance is on the list', async () => {
+    const payout_cl_id = `PO-${Date.now().toString(36).toUpperCase()}-${++seq}`;
+    await dp.payouts.create({
+      service_id: PayoutService.BANK_CARD,
+      payout_cl_id,
+      amount: 1_000_000,
+      notify_url: receiver.url,
+      bank_name: 'KB',
+      name: '홍길동',
+      number: '43700100123456',
+      phone_number: '01012345678',
+      currency: 'krw',
+    });
+    await page.goto(`${sandbox.url}/?kind=payout`);
+    await page.getByTestId(`balance-${DEFAULT_MERCHANT.platformId}`).waitFor();
+    await page.getByTestId(`dashboard-payout-${payout_cl_id}`).getByRole('link').click();
+    await page.getByTestId('order-status').filter({ hasText: 'pending' }).waitFor();
+    await page.getByLabel('Final status').selectOption('4');
+    await page.getByLabel('Error message (error_msg, optional)').fill('Account closed');
+    await page.getByTestId('action-fail-payout').click();
+    await page.getByTestId('order-status').filter({ hasText: 'cancelled' }).waitFor();
+    await expect.poll(() => rows(page).count(), { timeout: 10_000 }).toBe(1);
+    expect(sandbox.payout(payout_cl_id)).toMatchObject({ status: 4, errorMsg: 'Account closed' });
+    expect(await page.getByTestId('action-fail-payout').count()).toBe(0);
+    await page.screenshot({ path: screenshotPath('dashboard-1280-payout-failed'), fullPage: true });
   });
 
   it('keeps what is typed in a form while live updates arrive', async () => {

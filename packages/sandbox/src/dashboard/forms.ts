@@ -55,3 +55,13 @@ export function numberInput(
 export function checkbox(id: string, name: string, label: string, checked = false): string {
   return `<span class="check"><input id="${esc(id)}" name="${esc(name)}" type="checkbox" value="1"${checked ? ' checked' : ''}><label for="${esc(id)}">${esc(label)}</label></span>`;
 }
+
+/** A labelled one-line text input. */
+export function textInput(
+  id: string,
+  name: string,
+  label: string,
+  opts: { maxLength?: number } = {},
+): string {
+  return `<label for="${esc(id)}">${esc(label)}</label><input id="${esc(id)}" name="${esc(name)}" type="text"${opts.maxLength === undefined ? '' : ` maxlength="${opts.maxLength}"`}>`;
+}

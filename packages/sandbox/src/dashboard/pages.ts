@@ -2,6 +2,7 @@
 // are complete without JavaScript; the inline script only swaps the [data-live] regions when
 // something changes. Every value is escaped with esc().
 import { formatKrw } from '@diamondpay/core';
+import type { SandboxBalance } from '../balances.js';
 import { ENDPOINTS, FAULT_KINDS, type Faults } from '../faults.js';
 import { esc, FAVICON_LINK } from '../html.js';
 import type { DeliveryAttempt } from '../notifier.js';
@@ -58,6 +59,7 @@ export function renderOrderList(
   merchants: readonly SandboxMerchant[],
   query: ListQuery,
   deliveryCount: (o: DashboardOrder) => { sent: number; acked: boolean },
+  balances: readonly SandboxBalance[] = [],
 ): string {
   const states = [...new Set(kinds.flatMap((k) => k.states))];
   const option = (value: string, text: string, selected: string) =>
@@ -81,7 +83,9 @@ ${query.merchant || query.state || query.kind ? '<div><a href="/">Clear filters<
     .map((o) => {
       const d = deliveryCount(o);
       const kind = kinds.find((k) => k.kind === o.kind);
-      return `<tr data-testid="dashboard-order-${esc(o.id)}">
+      // Deposit rows keep their original test id; every other kind names itself (dashboard-payout-…).
+      const rowId = o.kind === 'deposit' ? 'order' : o.kind;
+      return `<tr data-testid="dashboard-${esc(rowId)}-${esc(o.id)}">
 <td class="num">${esc(time(o.createTime))}</td>${kinds.length > 1 ? `<td>${esc(kind?.label ?? o.kind)}</td>` : ''}
 <td>${esc(o.platformId)}</td>
 <td><a href="${esc(orderHref(o))}"><code>${esc(o.id)}</code></a></td>
@@ -93,11 +97,27 @@ ${query.merchant || query.state || query.kind ? '<div><a href="/">Clear filters<
     .join('\n');
   const table =
     orders.length === 0
-      ? `<p class="empty card" data-testid="orders-empty">No orders${query.merchant || query.state ? ' match these filters' : ' yet'}. Create a deposit with <code>POST /gateway/api/v2/payments</code> (e.g. from a demo shop) and it appears here.</p>`
+      ? `<p class="empty card" data-testid="orders-empty">No orders${query.merchant || query.state ? ' match these filters' : ' yet'}. Create a deposit with <code>POST /gateway/api/v2/payments</code> or a payout with <code>POST /gateway/api/v2/payouts</code> (e.g. from a demo shop) and it appears here.</p>`
       : `<div class="table-wrap"><table data-testid="orders-table"><caption class="muted" style="text-align:left;padding:6px 0">${orders.length} order(s), newest first</caption>
-<thead><tr><th scope="col">Created (UTC)</th>${kinds.length > 1 ? '<th scope="col">Kind</th>' : ''}<th scope="col">Merchant</th><th scope="col">Order id</th><th scope="col">Gateway id</th><th scope="col">Method</th><th scope="col">Amount</th><th scope="col">Received</th><th scope="col">Status</th><th scope="col">Notifications</th></tr></thead>
+<thead><tr><th scope="col">Created (UTC)</th>${kinds.length > 1 ? '<th scope="col">Kind</th>' : ''}<th scope="col">Merchant</th><th scope="col">Order id</th><th scope="col">Gateway id</th><th scope="col">Method</th><th scope="col">Amount</th><th scope="col">Received / paid out</th><th scope="col">Status</th><th scope="col">Notifications</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`;
-  return layout('Orders', 'orders', `<h1>Orders</h1>${filters}<div data-live="orders">${table}</div>`);
+  const cents = (n: number) => `${esc(formatKrw(n))} <span class="muted">(${n} cents)</span>`;
+  const balanceTable =
+    balances.length === 0
+      ? ''
+      : `<section class="card" aria-labelledby="h-balances"><h2 id="h-balances">Merchant balances</h2><div class="table-wrap"><table data-testid="balances-table">
+<thead><tr><th scope="col">Merchant</th><th scope="col">Total (frozen included)</th><th scope="col">Frozen (pending payouts)</th><th scope="col">Available</th></tr></thead>
+<tbody>${balances
+          .map(
+            (b) =>
+              `<tr data-testid="balance-${esc(b.platformId)}" data-total="${b.total}" data-frozen="${b.frozen}" data-available="${b.available}"><td>${esc(b.platformId)}</td><td class="num">${cents(b.total)}</td><td class="num">${cents(b.frozen)}</td><td class="num">${cents(b.available)}</td></tr>`,
+          )
+          .join('')}</tbody></table></div></section>`;
+  return layout(
+    'Orders',
+    'orders',
+    `<h1>Orders</h1>${filters}<div data-live="orders">${balanceTable}${table}</div>`,
+  );
 }
 
 function historyList(entries: HistoryEntry[], order: DashboardOrder): string {

@@ -159,10 +159,17 @@ function listPage(res: ServerResponse, params: URLSearchParams, deps: DashboardD
   page(
     res,
     200,
-    renderOrderList(orders, deps.kinds, deps.sandbox.merchants, query, (o) => {
-      const attempts = byKind.get(o.kind)?.deliveries(o) ?? [];
-      return { sent: attempts.length, acked: attempts.some((a) => a.acked) };
-    }),
+    renderOrderList(
+      orders,
+      deps.kinds,
+      deps.sandbox.merchants,
+      query,
+      (o) => {
+        const attempts = byKind.get(o.kind)?.deliveries(o) ?? [];
+        return { sent: attempts.length, acked: attempts.some((a) => a.acked) };
+      },
+      deps.sandbox.merchants.map((m) => deps.sandbox.balance(m.platformId)),
+    ),
     deps.feed,
   );
 }

@@ -84,7 +84,7 @@ function start(instance: Instance): Promise<void> {
     child.stdout!.on('data', (chunk: Buffer) => {
       const text = chunk.toString();
       instance.output = (instance.output + text).slice(-4000);
-      const listening = /hono-demo listening on (\S+)/.exec(text);
+      const listening = /hono-demo: (http\S+)/.exec(text);
       if (listening) {
         instance.url = listening[1];
         clearTimeout(timer);

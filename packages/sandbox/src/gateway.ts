@@ -10,7 +10,7 @@ import {
   SERVICE_ID_PATTERN,
   type SignType,
 } from '@diamondpay/core';
-import type { OrderBook, SandboxOrder } from './orders.js';
+import type { OrderBook, SandboxMerchant, SandboxOrder } from './orders.js';
 import { verifyParams } from './signing.js';
 
 /** Error codes: the 0xxx ones are the gateway's (from core's protocol constants; 0012/0018 seen in integrations); the 9xxx ones are sandbox-only inventions. */
@@ -124,6 +124,40 @@ export interface CreateResult {
   order?: SandboxOrder;
 }
 
+/**
+ * The first steps of every create endpoint, in the gateway's order: parse (numbers keep their text),
+ * an object, a known `platform_id`, then the endpoint's field rules. Answers the error envelope, or
+ * the body and its merchant for the signature check.
+ */
+export function readCreateRequest(
+  text: string,
+  book: Pick<OrderBook, 'merchant'>,
+  fieldIssues: (body: RawJsonObject) => string[],
+): { error: string } | { body: RawJsonObject; merchant: SandboxMerchant } {
+  let parsed: RawJsonValue;
+  try {
+    parsed = parseJsonRaw(text);
+  } catch {
+    return {
+      error: errorBody(GatewayCode.INVALID_PARAMETER, 'Invalid parameter: the body is not valid JSON'),
+    };
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    return {
+      error: errorBody(GatewayCode.INVALID_PARAMETER, 'Invalid parameter: the body must be a JSON object'),
+    };
+  const body = parsed as RawJsonObject;
+  const platformId = body.platform_id;
+  if (isEmpty(platformId) || typeof platformId !== 'string')
+    return { error: errorBody(GatewayCode.INVALID_PARAMETER, 'Invalid parameter: platform_id is required') };
+  const merchant = book.merchant(platformId);
+  if (!merchant) return { error: errorBody(GatewayCode.UNKNOWN_PLATFORM, 'Unknown platform_id!') };
+  const issues = fieldIssues(body);
+  if (issues.length > 0)
+    return { error: errorBody(GatewayCode.INVALID_PARAMETER, `Invalid parameter: ${issues.join('; ')}`) };
+  return { body, merchant };
+}
+
 /** Handles a create-deposit body: parse (numbers keep their text), validate, verify, create. */
 export async function createDeposit(
   text: string,
@@ -131,27 +165,10 @@ export async function createDeposit(
   baseUrl: string,
   nowSeconds: number,
 ): Promise<CreateResult> {
-  let parsed: RawJsonValue;
-  try {
-    parsed = parseJsonRaw(text);
-  } catch {
-    return {
-      body: errorBody(GatewayCode.INVALID_PARAMETER, 'Invalid parameter: the body is not valid JSON'),
-    };
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-    return {
-      body: errorBody(GatewayCode.INVALID_PARAMETER, 'Invalid parameter: the body must be a JSON object'),
-    };
-  const body = parsed as RawJsonObject;
-  const platformId = body.platform_id;
-  if (isEmpty(platformId) || typeof platformId !== 'string')
-    return { body: errorBody(GatewayCode.INVALID_PARAMETER, 'Invalid parameter: platform_id is required') };
-  const merchant = book.merchant(platformId);
-  if (!merchant) return { body: errorBody(GatewayCode.UNKNOWN_PLATFORM, 'Unknown platform_id!') };
-  const issues = createIssues(body);
-  if (issues.length > 0)
-    return { body: errorBody(GatewayCode.INVALID_PARAMETER, `Invalid parameter: ${issues.join('; ')}`) };
+  const request = readCreateRequest(text, book, createIssues);
+  if ('error' in request) return { body: request.error };
+  const { body, merchant } = request;
+  const platformId = merchant.platformId;
   // The signature covers every field that arrived, numbers as their source text.
   // Checked by the sandbox's own signing code (signing.ts), never core's, so it is a second opinion.
   if (!verifyParams(body, merchant.platformKey)) return { body: SIGNATURE_FAILED };

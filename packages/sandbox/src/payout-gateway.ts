@@ -2,7 +2,6 @@
 // gateway's envelope (protocol reference §3.4). Signatures are checked with the sandbox's own signing.
 import {
   MAX_AMOUNT_CENTS,
-  parseJsonRaw,
   type RawJsonObject,
   type RawJsonValue,
   SERVICE_ID_PATTERN,
@@ -17,6 +16,7 @@ import {
   numberText,
   okBody,
   POSITIVE_CENTS,
+  readCreateRequest,
   SIGNATURE_FAILED,
   UNIX_SECONDS,
 } from './gateway.js';
@@ -96,27 +96,10 @@ export interface PayoutDesk {
  * payout_cl_id (9002), an unsupported bank (0012) or a short available balance (0018), accept.
  */
 export function createPayout(text: string, desk: PayoutDesk, nowSeconds: number): CreatePayoutResult {
-  let parsed: RawJsonValue;
-  try {
-    parsed = parseJsonRaw(text);
-  } catch {
-    return {
-      body: errorBody(GatewayCode.INVALID_PARAMETER, 'Invalid parameter: the body is not valid JSON'),
-    };
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-    return {
-      body: errorBody(GatewayCode.INVALID_PARAMETER, 'Invalid parameter: the body must be a JSON object'),
-    };
-  const body = parsed as RawJsonObject;
-  const platformId = body.platform_id;
-  if (isEmpty(platformId) || typeof platformId !== 'string')
-    return { body: errorBody(GatewayCode.INVALID_PARAMETER, 'Invalid parameter: platform_id is required') };
-  const merchant = desk.book.merchant(platformId);
-  if (!merchant) return { body: errorBody(GatewayCode.UNKNOWN_PLATFORM, 'Unknown platform_id!') };
-  const issues = createPayoutIssues(body);
-  if (issues.length > 0)
-    return { body: errorBody(GatewayCode.INVALID_PARAMETER, `Invalid parameter: ${issues.join('; ')}`) };
+  const request = readCreateRequest(text, desk.book, createPayoutIssues);
+  if ('error' in request) return { body: request.error };
+  const { body, merchant } = request;
+  const platformId = merchant.platformId;
   if (!verifyParams(body, merchant.platformKey)) return { body: SIGNATURE_FAILED };
   const payoutClId = body.payout_cl_id as string;
   if (desk.payouts.has(platformId, payoutClId)) {

@@ -108,6 +108,7 @@ export {
   rawBodyUnavailable,
   readBodyLimited,
   type StaleReason,
+  type SyncLedgerUnit,
   type VerifyNotificationOptions,
   verifyNotification,
 } from './notifications/index.js';

@@ -13,6 +13,7 @@ export type {
   LedgerOrderUpdate,
   LedgerTransaction,
   LedgerUnitOfWork,
+  SyncLedgerUnit,
 } from './ledger.js';
 export type {
   DiscrepancyEvent,

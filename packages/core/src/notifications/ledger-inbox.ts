@@ -3,8 +3,22 @@
 // The reply is decided from what committed, so an acknowledgement always means "recorded for good".
 
 import { depositOutcome, payoutOutcome } from '../protocol/status.js';
-import type { Ledger, LedgerOrder, LedgerOrderRef, LedgerOrderUpdate, LedgerTransaction } from './ledger.js';
-import { type DiscrepancyReason, decideTransition, type ObservedStatus } from './order-state.js';
+import type {
+  Ledger,
+  LedgerInboxEntry,
+  LedgerOrder,
+  LedgerOrderRef,
+  LedgerOrderUpdate,
+  LedgerTransaction,
+  SyncLedgerUnit,
+} from './ledger.js';
+import {
+  type DiscrepancyReason,
+  decideTransition,
+  type ObservedStatus,
+  type OrderDecision,
+} from './order-state.js';
+import { isPromiseLike } from './promise-like.js';
 import type { DepositNotification, Notification, PayoutNotification } from './verify.js';
 
 /** Where a status came from: a gateway delivery, or the reconciler's query. */
@@ -83,77 +97,170 @@ function observedOf(n: Notification): ObservedStatus {
     : { gateway_id: n.payout_id, status: n.status, amount: n.amount, fee: n.fee };
 }
 
+const DUPLICATE: LedgerInboxResult = Object.freeze({ outcome: 'duplicate' });
+
+/** What one status does to the recorded order: the decision, the update to write, the order after it. */
+interface Step {
+  decision: OrderDecision;
+  update: LedgerOrderUpdate;
+  after: LedgerOrder;
+}
+
 /** Builds the ledger path: `process` runs one notification in one ledger transaction. */
 export function createLedgerInbox<Ctx>(options: LedgerInboxOptions<Ctx>) {
   const { ledger, now } = options;
   const onDiscrepancy = options.onDiscrepancy ?? warnDiscrepancy;
 
-  async function process(
+  const entryOf = (
+    key: string,
+    ref: LedgerOrderRef,
+    observed: ObservedStatus,
+    source: LedgerSource,
+    received_at: number,
+  ): LedgerInboxEntry => ({
+    key,
+    order: ref,
+    gateway_id: observed.gateway_id,
+    status: observed.status,
+    source,
+    // Present from the start, so setting it later does not change the object's shape.
+    effect: undefined,
+    received_at,
+  });
+
+  function stepFor(recorded: LedgerOrder, observed: ObservedStatus, receivedAt: number): Step {
+    const decision = decideTransition(recorded, observed);
+    const update: LedgerOrderUpdate = { ...decision.changes, updated_at: receivedAt };
+    const after: LedgerOrder = { ...recorded, ...update };
+    // An order still open that nothing schedules (first heard of here, or past the reconciler's
+    // horizon) is checked again, so a lost final notification is found.
+    if (!after.final && after.next_check_at === null && after.create_state !== 'refused') {
+      update.next_check_at = receivedAt + options.firstCheckDelayMs;
+      after.next_check_at = update.next_check_at;
+    }
+    return { decision, update, after };
+  }
+
+  // Runs the merchant's code the decision calls for; returns what it returned (maybe a promise).
+  function invoke(
+    step: Step,
+    recorded: LedgerOrder,
+    notification: Notification,
+    context: Ctx,
+    tx: LedgerTransaction,
+    source: LedgerSource,
+  ): unknown {
+    const { decision } = step;
+    const handlerContext: LedgerHandlerContext = { tx, order: step.after, source };
+    if (decision.effect === 'applied') {
+      if (notification.kind === 'deposit') {
+        if (!options.onDeposit) throw new Error('no onDeposit handler is configured');
+        return options.onDeposit(notification, context, handlerContext);
+      }
+      if (!options.onPayout) throw new Error('no onPayout handler is configured');
+      return options.onPayout(notification, context, handlerContext);
+    }
+    if (decision.effect === 'discrepancy') {
+      const event: DiscrepancyEvent = {
+        reason: decision.reason,
+        message: decision.message,
+        notification,
+        recorded,
+        source,
+      };
+      return onDiscrepancy(event, context, handlerContext);
+    }
+    return undefined;
+  }
+
+  /** Runs one notification; synchronously when the ledger can begin its transaction at once. */
+  function process(
     key: string,
     notification: Notification,
     context: Ctx,
     source: LedgerSource,
-  ): Promise<LedgerInboxResult> {
+  ): LedgerInboxResult | Promise<LedgerInboxResult> {
     const ref = refOf(notification);
+    const unit = ledger.beginUncontended?.(key, ref);
+    return unit
+      ? processNow(unit, key, ref, notification, context, source)
+      : processInTransaction(key, ref, notification, context, source);
+  }
+
+  function processNow(
+    unit: SyncLedgerUnit,
+    key: string,
+    ref: LedgerOrderRef,
+    notification: Notification,
+    context: Ctx,
+    source: LedgerSource,
+  ): LedgerInboxResult | Promise<LedgerInboxResult> {
+    const observed = observedOf(notification);
+    let step: Step;
+    let recorded: LedgerOrder;
+    try {
+      const receivedAt = now();
+      if (!unit.recordInbox(entryOf(key, ref, observed, source, receivedAt))) {
+        unit.end();
+        return DUPLICATE;
+      }
+      recorded = unit.lockOrder(ref, observed.gateway_id, receivedAt);
+      step = stepFor(recorded, observed, receivedAt);
+      unit.updateOrder(ref, step.update);
+      unit.setInboxEffect(key, step.decision.effect);
+    } catch (error) {
+      unit.end();
+      return { outcome: 'ledger_unavailable', error };
+    }
+    let ran: unknown;
+    try {
+      ran = invoke(step, recorded, notification, context, unit.tx, source);
+    } catch (error) {
+      unit.end();
+      return { outcome: 'handler_failed', error };
+    }
+    const commit = (): LedgerInboxResult => {
+      unit.commit();
+      unit.end();
+      return { outcome: step.decision.effect, order: step.after };
+    };
+    if (!isPromiseLike(ran)) return commit();
+    // The locks stay held while the handler's promise runs: copies wait, as on a database.
+    return Promise.resolve(ran).then(commit, (error: unknown) => {
+      unit.end();
+      return { outcome: 'handler_failed', error };
+    });
+  }
+
+  async function processInTransaction(
+    key: string,
+    ref: LedgerOrderRef,
+    notification: Notification,
+    context: Ctx,
+    source: LedgerSource,
+  ): Promise<LedgerInboxResult> {
     const observed = observedOf(notification);
     // Tells a throw of the merchant's code (500, retry) from the ledger failing (503, retry later).
     let handlerThrew = false;
     try {
       return await ledger.transaction(async (unit): Promise<LedgerInboxResult> => {
         const receivedAt = now();
-        const fresh = await unit.recordInbox({
-          key,
-          order: ref,
-          gateway_id: observed.gateway_id,
-          status: observed.status,
-          source,
-          received_at: receivedAt,
-        });
-        if (!fresh) return { outcome: 'duplicate' };
+        const fresh = await unit.recordInbox(entryOf(key, ref, observed, source, receivedAt));
+        if (!fresh) return DUPLICATE;
         const recorded = await unit.lockOrder(ref, observed.gateway_id, receivedAt);
-        const decision = decideTransition(recorded, observed);
-        const update: LedgerOrderUpdate = { ...decision.changes, updated_at: receivedAt };
-        const after: LedgerOrder = { ...recorded, ...update };
-        // An order still open that nothing schedules (first heard of here, or past the reconciler's
-        // horizon) is checked again, so a lost final notification is found.
-        if (!after.final && after.next_check_at === null && after.create_state !== 'refused') {
-          update.next_check_at = receivedAt + options.firstCheckDelayMs;
-          after.next_check_at = update.next_check_at;
-        }
-        await unit.updateOrder(ref, update);
-        await unit.setInboxEffect(key, decision.effect);
-        const handlerContext: LedgerHandlerContext = { tx: unit.tx, order: after, source };
+        const step = stepFor(recorded, observed, receivedAt);
+        await unit.updateOrder(ref, step.update);
+        await unit.setInboxEffect(key, step.decision.effect);
         try {
-          if (decision.effect === 'applied') {
-            await runHandler(notification, context, handlerContext);
-          } else if (decision.effect === 'discrepancy') {
-            const event: DiscrepancyEvent = {
-              reason: decision.reason,
-              message: decision.message,
-              notification,
-              recorded,
-              source,
-            };
-            await onDiscrepancy(event, context, handlerContext);
-          }
+          await invoke(step, recorded, notification, context, unit.tx, source);
         } catch (error) {
           handlerThrew = true;
           throw error;
         }
-        return { outcome: decision.effect, order: after };
+        return { outcome: step.decision.effect, order: step.after };
       });
     } catch (error) {
       return { outcome: handlerThrew ? 'handler_failed' : 'ledger_unavailable', error };
-    }
-  }
-
-  async function runHandler(notification: Notification, context: Ctx, ledgerContext: LedgerHandlerContext) {
-    if (notification.kind === 'deposit') {
-      if (!options.onDeposit) throw new Error('no onDeposit handler is configured');
-      await options.onDeposit(notification, context, ledgerContext);
-    } else {
-      if (!options.onPayout) throw new Error('no onPayout handler is configured');
-      await options.onPayout(notification, context, ledgerContext);
     }
   }
 

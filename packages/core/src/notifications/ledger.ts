@@ -137,6 +137,28 @@ export interface LedgerUnitOfWork {
   updateOrder(ref: LedgerOrderRef, update: LedgerOrderUpdate): Promise<void>;
 }
 
+/**
+ * A transaction whose steps return at once, for a ledger in process memory: the same steps as
+ * `LedgerUnitOfWork`, without promises, plus the end of the transaction in the caller's hands.
+ * Its inbox key and order are locked already, so no step ever waits.
+ */
+export interface SyncLedgerUnit {
+  readonly tx: LedgerTransaction;
+  /**
+   * False when `entry.key` is already recorded (a duplicate). `entry.key` must be the key it was
+   * begun with. The unit may keep `entry` itself: do not change it afterwards.
+   */
+  recordInbox(entry: LedgerInboxEntry): boolean;
+  setInboxEffect(key: string, effect: 'applied' | 'stale' | 'discrepancy'): void;
+  /** As `LedgerUnitOfWork.lockOrder`, for the order it was begun with. */
+  lockOrder(ref: LedgerOrderRef, gateway_id: string, now: number): LedgerOrder;
+  updateOrder(ref: LedgerOrderRef, update: LedgerOrderUpdate): void;
+  /** Makes every change visible; call `end` after it. */
+  commit(): void;
+  /** Releases the locks; without `commit` first, nothing the unit did remains (a rollback). */
+  end(): void;
+}
+
 /** A durable store for the inbox, the order states and the create outbox. Every method is atomic. */
 export interface Ledger {
   /**
@@ -144,6 +166,13 @@ export interface Ledger {
    * row, order updates and the merchant's own SQL) when it throws, then rethrows.
    */
   transaction<T>(work: (unit: LedgerUnitOfWork) => Promise<T>): Promise<T>;
+  /**
+   * Optional, for ledgers in process memory: begins a transaction on one notification key and one
+   * order at once when nothing else holds either, so an uncontended notification is handled without
+   * waiting on a promise; undefined when either is held (then `transaction` is used). A database
+   * ledger leaves it out.
+   */
+  beginUncontended?(key: string, ref: LedgerOrderRef): SyncLedgerUnit | undefined;
 
   /**
    * Records a create intent (state `sending`) unless the order exists. Resolves `{ inserted: true }`

@@ -11,7 +11,9 @@ import type {
   LedgerOrderUpdate,
   LedgerTransaction,
   LedgerUnitOfWork,
+  SyncLedgerUnit,
 } from './ledger.js';
+import { flatCopy } from './notification-key.js';
 
 /** The merchant's statement runner for `tx.query` (see `MemoryLedgerOptions.query`). */
 export type MemoryLedgerQuery = (
@@ -32,24 +34,41 @@ export interface MemoryLedgerOptions {
  * common case costs a map entry); a held one queues its waiters and hands over on release.
  */
 class KeyedLocks {
-  private readonly waiters = new Map<string, (() => void)[]>();
+  // A held key maps to its waiters (null until the first one queues: the common case allocates nothing).
+  private readonly waiters = new Map<string, (() => void)[] | null>();
 
   held(key: string): boolean {
     return this.waiters.has(key);
   }
 
+  /** Takes a free key at once (true), or false when it is held. Release it with `release`. */
+  take(key: string): boolean {
+    if (this.waiters.has(key)) return false;
+    this.waiters.set(key, null);
+    return true;
+  }
+
   /** Takes a free key at once and returns its release, or undefined when it is held. */
   tryAcquire(key: string): (() => void) | undefined {
-    if (this.waiters.has(key)) return undefined;
-    this.waiters.set(key, []);
-    return this.releaser(key);
+    return this.take(key) ? this.releaser(key) : undefined;
   }
 
   async acquire(key: string): Promise<() => void> {
-    const queue = this.waiters.get(key);
-    if (!queue) return this.tryAcquire(key) as () => void;
+    if (this.take(key)) return this.releaser(key);
+    let queue = this.waiters.get(key);
+    if (!queue) {
+      queue = [];
+      this.waiters.set(key, queue);
+    }
     await new Promise<void>((resolve) => queue.push(resolve));
     return this.releaser(key);
+  }
+
+  /** Hands a held key to its next waiter, or frees it. */
+  release(key: string): void {
+    const next = this.waiters.get(key)?.shift();
+    if (next) next();
+    else this.waiters.delete(key);
   }
 
   private releaser(key: string): () => void {
@@ -57,20 +76,74 @@ class KeyedLocks {
     return () => {
       if (released) return;
       released = true;
-      const queue = this.waiters.get(key);
-      const next = queue?.shift();
-      if (next) next();
-      else this.waiters.delete(key);
+      this.release(key);
     };
   }
 }
 
+// Flat: a map key built by concatenation keeps its parts, and an id parsed from a notification is
+// a slice of the raw body (it would keep every body alive).
 function orderKey(ref: LedgerOrderRef): string {
-  return `${ref.kind}\u0000${ref.platform_id}\u0000${ref.cl_id}`;
+  return flatCopy(`${ref.kind}\u0000${ref.platform_id}\u0000${ref.cl_id}`);
 }
 
 function copyOrder(order: LedgerOrder): LedgerOrder {
   return { ...order };
+}
+
+// The text fields of a row that may be cut out of a raw body (a notification, a gateway answer).
+const BODY_TEXT = ['platform_id', 'cl_id', 'gateway_id', 'link', 'error_code', 'error_msg'] as const;
+
+/**
+ * The row to keep, with every text field that changed since `before` copied into its own memory:
+ * ids parsed from a notification are slices of its raw body, and keeping them would keep every
+ * body alive (1,000 notifications of 30 KiB: 30 MiB).
+ */
+function ownStrings(row: LedgerOrder, before: LedgerOrder | undefined): LedgerOrder {
+  for (const field of BODY_TEXT) {
+    const value = row[field];
+    if (typeof value === 'string' && value !== before?.[field]) row[field] = flatCopy(value);
+  }
+  return row;
+}
+
+/** The inbox row to keep, its ids in their own memory (see `ownStrings`). */
+function ownEntry(entry: LedgerInboxEntry): LedgerInboxEntry {
+  return {
+    ...entry,
+    gateway_id: flatCopy(entry.gateway_id),
+    order: {
+      kind: entry.order.kind,
+      platform_id: flatCopy(entry.order.platform_id),
+      cl_id: flatCopy(entry.order.cl_id),
+    },
+  };
+}
+
+/** The row `lockOrder` creates for an order the ledger has never seen (see `LedgerUnitOfWork`). */
+function externalOrder(ref: LedgerOrderRef, gateway_id: string, now: number): LedgerOrder {
+  return {
+    kind: ref.kind,
+    platform_id: ref.platform_id,
+    cl_id: ref.cl_id,
+    create_state: 'external',
+    gateway_id,
+    amount: null,
+    service_id: null,
+    notify_url: null,
+    intent: null,
+    link: null,
+    error_code: null,
+    error_msg: null,
+    status: null,
+    final: false,
+    real_amount: null,
+    fee: null,
+    created_at: now,
+    updated_at: now,
+    next_check_at: null,
+    checks: 0,
+  };
 }
 
 function noSql(): never {
@@ -114,6 +187,27 @@ export class MemoryLedger implements Ledger {
     } finally {
       unit.end();
     }
+  }
+
+  beginUncontended(key: string, ref: LedgerOrderRef): SyncLedgerUnit | undefined {
+    // A subclass that wraps `transaction` (fault injection, logging) keeps every notification on it.
+    if (this.transaction !== MemoryLedger.prototype.transaction) return undefined;
+    if (!this.inboxLocks.take(key)) return undefined;
+    const order = orderKey(ref);
+    if (!this.orderLocks.take(order)) {
+      this.inboxLocks.release(key);
+      return undefined;
+    }
+    return new UncontendedUnit(
+      this.tx,
+      this.inbox,
+      this.orders,
+      this.inboxLocks,
+      this.orderLocks,
+      key,
+      ref,
+      order,
+    );
   }
 
   async beginCreate(
@@ -170,7 +264,7 @@ export class MemoryLedger implements Ledger {
         next.error_code = result.error_code;
         next.error_msg = result.error_msg;
       }
-      this.orders.set(key, next);
+      this.orders.set(key, ownStrings(next, order));
     } finally {
       release();
     }
@@ -244,17 +338,33 @@ class MemoryUnit implements LedgerUnitOfWork {
     if (this.pendingInbox.has(entry.key)) return false;
     if (this.inbox.has(entry.key)) return false;
     const release = this.inboxLocks.tryAcquire(entry.key) ?? (await this.inboxLocks.acquire(entry.key));
-    // Whoever held the key has committed or rolled back by now.
-    if (this.inbox.has(entry.key)) {
-      release();
-      return false;
-    }
     this.releases.push(release);
+    // Whoever held the key has committed or rolled back by now.
+    return this.recordHeldInbox(entry);
+  }
+
+  async setInboxEffect(key: string, effect: 'applied' | 'stale' | 'discrepancy'): Promise<void> {
+    this.setEffectNow(key, effect);
+  }
+
+  async lockOrder(ref: LedgerOrderRef, gateway_id: string, now: number): Promise<LedgerOrder> {
+    this.assertOpen();
+    return this.heldOrder(await this.lock(ref), ref, gateway_id, now);
+  }
+
+  async updateOrder(ref: LedgerOrderRef, update: LedgerOrderUpdate): Promise<void> {
+    this.assertOpen();
+    this.updateHeldOrder(await this.lock(ref), update);
+  }
+
+  // The steps, once the unit holds the lock they need.
+  private recordHeldInbox(entry: LedgerInboxEntry): boolean {
+    if (this.pendingInbox.has(entry.key) || this.inbox.has(entry.key)) return false;
     this.pendingInbox.set(entry.key, { ...entry, order: { ...entry.order } });
     return true;
   }
 
-  async setInboxEffect(key: string, effect: 'applied' | 'stale' | 'discrepancy'): Promise<void> {
+  private setEffectNow(key: string, effect: 'applied' | 'stale' | 'discrepancy'): void {
     this.assertOpen();
     const pending = this.pendingInbox.get(key);
     if (pending) {
@@ -265,48 +375,26 @@ class MemoryUnit implements LedgerUnitOfWork {
     if (committed) this.pendingInbox.set(key, { ...committed, effect });
   }
 
-  async lockOrder(ref: LedgerOrderRef, gateway_id: string, now: number): Promise<LedgerOrder> {
-    this.assertOpen();
-    const key = await this.lock(ref);
+  private heldOrder(key: string, ref: LedgerOrderRef, gateway_id: string, now: number): LedgerOrder {
     const current = this.pendingOrders.get(key) ?? this.orders.get(key);
     if (current) return copyOrder(current);
-    const created: LedgerOrder = {
-      kind: ref.kind,
-      platform_id: ref.platform_id,
-      cl_id: ref.cl_id,
-      create_state: 'external',
-      gateway_id,
-      amount: null,
-      service_id: null,
-      notify_url: null,
-      intent: null,
-      link: null,
-      error_code: null,
-      error_msg: null,
-      status: null,
-      final: false,
-      real_amount: null,
-      fee: null,
-      created_at: now,
-      updated_at: now,
-      next_check_at: null,
-      checks: 0,
-    };
+    const created = externalOrder(ref, gateway_id, now);
     this.pendingOrders.set(key, created);
     return copyOrder(created);
   }
 
-  async updateOrder(ref: LedgerOrderRef, update: LedgerOrderUpdate): Promise<void> {
-    this.assertOpen();
-    const key = await this.lock(ref);
+  private updateHeldOrder(key: string, update: LedgerOrderUpdate): void {
     const current = this.pendingOrders.get(key) ?? this.orders.get(key);
     if (!current) return; // UPDATE of a missing row: nothing
     this.pendingOrders.set(key, { ...current, ...update });
   }
 
   commit(): void {
-    for (const [key, entry] of this.pendingInbox) this.inbox.set(key, entry);
-    for (const [key, order] of this.pendingOrders) this.orders.set(key, order);
+    for (const [key, entry] of this.pendingInbox) {
+      this.inbox.set(key, entry === this.inbox.get(key) ? entry : ownEntry(entry));
+    }
+    for (const [key, order] of this.pendingOrders)
+      this.orders.set(key, ownStrings(order, this.orders.get(key)));
   }
 
   end(): void {
@@ -337,5 +425,78 @@ class MemoryUnit implements LedgerUnitOfWork {
 
   private assertOpen(): void {
     if (this.ended) throw new Error('This ledger transaction has ended: use the unit only inside its work.');
+  }
+}
+
+/**
+ * A transaction on one notification key and one order whose locks were free and are now held
+ * (`beginUncontended`): the same semantics as `MemoryUnit` for that key and order, kept in two
+ * fields instead of maps, because it is the per-notification path of every test and demo.
+ */
+class UncontendedUnit implements SyncLedgerUnit {
+  private entry: LedgerInboxEntry | undefined;
+  private order: LedgerOrder | undefined;
+  private ended = false;
+
+  constructor(
+    readonly tx: LedgerTransaction,
+    private readonly inbox: Map<string, LedgerInboxEntry>,
+    private readonly orders: Map<string, LedgerOrder>,
+    private readonly inboxLocks: KeyedLocks,
+    private readonly orderLocks: KeyedLocks,
+    private readonly key: string,
+    private readonly ref: LedgerOrderRef,
+    private readonly orderKey: string,
+  ) {}
+
+  recordInbox(entry: LedgerInboxEntry): boolean {
+    this.check(entry.key === this.key, 'notification key');
+    if (this.entry || this.inbox.has(entry.key)) return false;
+    this.entry = entry; // copied at commit
+    return true;
+  }
+
+  setInboxEffect(key: string, effect: 'applied' | 'stale' | 'discrepancy'): void {
+    this.check(key === this.key, 'notification key');
+    if (this.entry) this.entry.effect = effect;
+    else {
+      const committed = this.inbox.get(key);
+      if (committed) this.entry = { ...committed, effect };
+    }
+  }
+
+  lockOrder(ref: LedgerOrderRef, gateway_id: string, now: number): LedgerOrder {
+    this.check(this.isOrder(ref), 'order');
+    this.order ??= this.orders.get(this.orderKey) ?? externalOrder(ref, gateway_id, now);
+    return copyOrder(this.order);
+  }
+
+  updateOrder(ref: LedgerOrderRef, update: LedgerOrderUpdate): void {
+    this.check(this.isOrder(ref), 'order');
+    const current = this.order ?? this.orders.get(this.orderKey);
+    if (current) this.order = { ...current, ...update };
+  }
+
+  commit(): void {
+    this.check(true, '');
+    if (this.entry) this.inbox.set(this.key, ownEntry(this.entry));
+    if (this.order) this.orders.set(this.orderKey, ownStrings(this.order, this.orders.get(this.orderKey)));
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.inboxLocks.release(this.key);
+    this.orderLocks.release(this.orderKey);
+  }
+
+  private isOrder(ref: LedgerOrderRef): boolean {
+    const own = this.ref;
+    return ref.cl_id === own.cl_id && ref.platform_id === own.platform_id && ref.kind === own.kind;
+  }
+
+  private check(same: boolean, what: string): void {
+    if (this.ended) throw new Error('This ledger transaction has ended: use the unit only inside its work.');
+    if (!same) throw new Error(`MemoryLedger: this transaction was begun for another ${what}`);
   }
 }

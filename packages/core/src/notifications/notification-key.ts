@@ -15,8 +15,11 @@ export function notificationKey(n: Notification): string {
   return flatCopy(key);
 }
 
-// Concatenating and slicing flattens the string into new memory that shares nothing with its parts.
-function flatCopy(s: string): string {
+/**
+ * A copy of `s` in new memory that shares nothing with the string it was cut from (a V8 sliced
+ * string keeps its whole parent alive): concatenating and slicing flattens it.
+ */
+export function flatCopy(s: string): string {
   return ` ${s}`.slice(1);
 }
 

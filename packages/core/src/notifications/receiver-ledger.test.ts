@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DiamondPayValidationError } from '../errors.js';
+import { setSignatureCrypto, signatureCrypto } from '../signing/crypto.js';
+import { nodeCrypto } from '../signing/crypto-node.js';
 import { depositFields, signedBody, TEST_KEY } from '../testing/independent-signer.js';
 import type { Ledger, LedgerOrderRef, LedgerUnitOfWork } from './ledger.js';
 import type { DiscrepancyEvent, LedgerHandlerContext } from './ledger-inbox.js';
@@ -118,6 +120,56 @@ describe('receiver with a ledger', () => {
     const results = await Promise.all(Array.from({ length: 50 }, () => receiver.receive(b, undefined)));
     expect(onDeposit).toHaveBeenCalledTimes(1);
     expect(results.every((r) => r.status === 200)).toBe(true);
+  });
+
+  it('commits an uncontended notification with a synchronous handler before receive() returns', async () => {
+    const original = signatureCrypto();
+    setSignatureCrypto(nodeCrypto); // a synchronous verify (the default in tests is Web Crypto's promise)
+    try {
+      const ledger = new MemoryLedger();
+      const onDeposit = vi.fn();
+      const receiver = createNotificationReceiver({ ...base, ledger, onDeposit });
+      const pending = receiver.receive(body(), undefined);
+      // Nothing awaited yet: the transaction began, ran the handler and committed synchronously.
+      expect(onDeposit).toHaveBeenCalledTimes(1);
+      expect(ledger.size).toEqual({ inbox: 1, orders: 1 });
+      expect(await pending).toMatchObject({ status: 200, outcome: 'processed', effect: 'applied' });
+    } finally {
+      setSignatureCrypto(original);
+    }
+  });
+
+  it('a status for an order whose transaction is still running waits for it, on another instance', async () => {
+    const ledger = new MemoryLedger();
+    const order: string[] = [];
+    let finishFirst!: () => void;
+    const first = createNotificationReceiver({
+      ...base,
+      ledger,
+      onDeposit: async (n) => {
+        order.push(`start ${n.status}`);
+        await new Promise<void>((resolve) => {
+          finishFirst = resolve;
+        });
+        order.push(`end ${n.status}`);
+      },
+    });
+    const second = createNotificationReceiver({
+      ...base,
+      ledger,
+      onDeposit: (n) => {
+        order.push(`run ${n.status}`);
+      },
+    });
+    const waiting = first.receive(body({ status: 1, real_amount: 0 }), undefined);
+    const paid = second.receive(body({ status: 2 }), undefined);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(order).toEqual(['start 1']);
+    finishFirst();
+    expect(await waiting).toMatchObject({ status: 200, effect: 'applied' });
+    expect(await paid).toMatchObject({ status: 200, effect: 'applied' });
+    expect(order).toEqual(['start 1', 'end 1', 'run 2']);
+    expect(await ledger.getOrder(REF)).toMatchObject({ status: 2, final: true });
   });
 
   it('rolls everything back when the handler throws (500), and runs it again on the retry', async () => {

@@ -20,6 +20,7 @@ import {
   type QueriedOrder,
 } from './ledger-inbox.js';
 import { notificationKey, updateTimeProblem } from './notification-key.js';
+import { isPromiseLike } from './promise-like.js';
 import { type HandleOptions, headerValue, type NotificationRequest } from './request.js';
 
 import { MemoryNotificationStore, type NotificationStore } from './store.js';
@@ -134,8 +135,12 @@ function errorReply(status: number, code: string, message: string): Notification
 }
 
 /** The acknowledgement, built as one object (the hot path's only allocation for its reply). */
-function acknowledged(outcome: 'processed' | 'duplicate', notification: Notification): ReceiveResult {
-  return {
+function acknowledged(
+  outcome: 'processed' | 'duplicate',
+  notification: Notification,
+  effect?: ReceiveResult['effect'],
+): ReceiveResult {
+  const result: ReceiveResult = {
     status: 200,
     body: ACK_BODY,
     headers: {
@@ -145,14 +150,8 @@ function acknowledged(outcome: 'processed' | 'duplicate', notification: Notifica
     outcome,
     notification,
   };
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
+  if (effect) result.effect = effect;
+  return result;
 }
 
 // Keys whose handler is running synchronously right now, innermost last (in any receiver of this
@@ -397,7 +396,7 @@ export function createNotificationReceiver<Ctx = undefined>(
   function ledgerReply(result: LedgerInboxResult, notification: Notification): ReceiveResult {
     switch (result.outcome) {
       case 'duplicate':
-        return { ...reply(200, ACK_BODY), outcome: 'duplicate', notification };
+        return acknowledged('duplicate', notification);
       case 'handler_failed':
         return report({
           ...errorReply(
@@ -421,17 +420,20 @@ export function createNotificationReceiver<Ctx = undefined>(
           notification,
         });
       default:
-        return { ...reply(200, ACK_BODY), outcome: 'processed', notification, effect: result.outcome };
+        return acknowledged('processed', notification, result.outcome);
     }
   }
 
-  async function processLedger(
+  function processLedger(
     key: string,
     notification: Notification,
     context: Ctx,
     source: LedgerSource,
-  ): Promise<ReceiveResult> {
-    return ledgerReply(await ledgerInbox!.process(key, notification, context, source), notification);
+  ): ReceiveResult | Promise<ReceiveResult> {
+    const result = ledgerInbox!.process(key, notification, context, source);
+    return isPromiseLike(result)
+      ? Promise.resolve(result).then((r) => ledgerReply(r, notification))
+      : ledgerReply(result, notification);
   }
 
   const handlerFailed = (error: unknown, notification: Notification): ReceiveResult =>

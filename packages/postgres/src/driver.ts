@@ -1,5 +1,12 @@
 // One small interface over the two drivers, found by shape (neither is imported, so an app that
 // installs only one of them loads fine): a pg `Pool`, a connected pg `Client`, or a `PGlite`.
+import {
+  fromPg,
+  type PgResultLike,
+  type PgTransactionOptions,
+  pgTransaction,
+  type TxOutcome,
+} from './pg-transaction.js';
 
 /** A query result, as both drivers give it. */
 export interface QueryResult<Row = Record<string, unknown>> {
@@ -11,48 +18,23 @@ export interface QueryResult<Row = Record<string, unknown>> {
 export type Query = <Row extends Record<string, unknown> = Record<string, unknown>>(
   text: string,
   params?: readonly unknown[],
-  /** `prepare`: a statement the ledger runs on every notification, kept prepared per connection (pg). */
+  /** `prepare`: one of the ledger's statements named in the transaction's `prepared` (pg: planned once per connection). */
   options?: { prepare?: boolean },
 ) => Promise<QueryResult<Row>>;
-
-/** What pg's `query` accepts: a text, or a named (prepared) statement. */
-type PgQueryArg = string | { name: string; text: string; values?: unknown[] };
-
-const names = new Map<string, string>();
-/** A stable name per statement text (FNV-1a), so pg parses and plans it once per connection. */
-function statementName(text: string): string {
-  let name = names.get(text);
-  if (!name) {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < text.length; i++) {
-      h ^= text.charCodeAt(i);
-      h = Math.imul(h, 0x01000193);
-    }
-    name = `diamondpay_${(h >>> 0).toString(16)}_${text.length}`;
-    names.set(text, name);
-  }
-  return name;
-}
-
-function pgArg(text: string, values: unknown[] | undefined, prepare: boolean | undefined): PgQueryArg {
-  return prepare ? { name: statementName(text), text, values: values ?? [] } : text;
-}
 
 /** What the ledger needs from a database: single statements, and a transaction around some work. */
 export interface Driver {
   readonly kind: 'pg-pool' | 'pg-client' | 'pglite';
   query: Query;
-  transaction<T>(work: (query: Query) => Promise<T>): Promise<T>;
+  /** Runs `work` in one transaction; `options` name the ledger's own statements (see pg-transaction.ts). */
+  transaction<T>(work: (query: Query) => Promise<T>, options?: PgTransactionOptions): Promise<T>;
 }
 
-interface PgResultLike {
-  rows: Record<string, unknown>[];
-  rowCount?: number | null;
-}
+const NO_STATEMENTS: PgTransactionOptions = { prepared: [] };
 
 /** The part of a pg `PoolClient` used here. */
 export interface PgPoolClientLike {
-  query(text: PgQueryArg, params?: unknown[]): Promise<PgResultLike>;
+  query(text: string, params?: unknown[]): Promise<PgResultLike | PgResultLike[]>;
   release(err?: Error | boolean): void;
   on?(event: 'error', listener: (err: Error) => void): unknown;
   off?(event: 'error', listener: (err: Error) => void): unknown;
@@ -67,7 +49,7 @@ export interface PgPoolLike {
 
 /** The part of a connected pg `Client` used here. */
 export interface PgClientLike {
-  query(text: PgQueryArg, params?: unknown[]): Promise<PgResultLike>;
+  query(text: string, params?: unknown[]): Promise<PgResultLike | PgResultLike[]>;
 }
 
 interface PGliteResultLike {
@@ -87,14 +69,14 @@ export interface PGliteLike extends PGliteQueryable {
 /** A database the ledger accepts: a pg `Pool` (recommended), a connected pg `Client`, or a `PGlite`. */
 export type LedgerDatabase = PgPoolLike | PgClientLike | PGliteLike;
 
-function fromPg(result: PgResultLike): QueryResult<never> {
-  return { rows: result.rows as never[], rowCount: result.rowCount ?? result.rows.length };
-}
-
 function fromPGlite(result: PGliteResultLike): QueryResult<never> {
   // affectedRows counts written rows; a SELECT reports 0 there and its rows in `rows`.
   return { rows: result.rows as never[], rowCount: Math.max(result.affectedRows ?? 0, result.rows.length) };
 }
+
+// One statement sent, one result back (pg answers a multi-statement text with an array).
+const single = (result: PgResultLike | PgResultLike[]): PgResultLike =>
+  Array.isArray(result) ? (result[result.length - 1] as PgResultLike) : result;
 
 const params = (p: readonly unknown[] | undefined): unknown[] | undefined => (p ? [...p] : undefined);
 
@@ -114,31 +96,6 @@ function isPgPool(db: object): db is PgPoolLike {
   );
 }
 
-type TxOutcome<T> = { value: T } | { error: unknown; rollbackFailed: unknown };
-
-// Runs `work` between BEGIN and COMMIT on one pg connection; ROLLBACK on a throw.
-async function pgTransaction<T>(
-  run: (text: PgQueryArg, values?: unknown[]) => Promise<PgResultLike>,
-  work: (query: Query) => Promise<T>,
-): Promise<TxOutcome<T>> {
-  await run('BEGIN');
-  try {
-    const value = await work(async (text, values, options) => {
-      const arg = pgArg(text, params(values), options?.prepare);
-      return fromPg(await (typeof arg === 'string' ? run(arg, params(values)) : run(arg)));
-    });
-    await run('COMMIT');
-    return { value };
-  } catch (error) {
-    try {
-      await run('ROLLBACK');
-      return { error, rollbackFailed: undefined };
-    } catch (rollbackError) {
-      return { error, rollbackFailed: rollbackError ?? new Error('ROLLBACK failed') };
-    }
-  }
-}
-
 /** Finds the driver by shape. Throws a TypeError naming what is accepted. */
 export function toDriver(db: unknown): Driver {
   if (typeof db !== 'object' || db === null) {
@@ -148,17 +105,25 @@ export function toDriver(db: unknown): Driver {
     return {
       kind: 'pglite',
       query: async (text, values) => fromPGlite(await db.query(text, params(values))),
-      transaction: (work) =>
-        db.transaction((tx) =>
-          work(async (text, values) => fromPGlite(await tx.query(text, params(values)))),
-        ),
+      // In process: no round trips to save. The ledger's last statement runs before PGlite commits.
+      transaction: (work, options = NO_STATEMENTS) =>
+        db.transaction(async (tx) => {
+          const query: Query = async (text, values) => fromPGlite(await tx.query(text, params(values)));
+          const value = await work(query);
+          const final = options.finish?.();
+          if (final) await query(final.text, final.params);
+          return value;
+        }),
     };
   }
   if (isPgPool(db)) {
     return {
       kind: 'pg-pool',
-      query: async (text, values) => fromPg(await db.query(text, params(values))),
-      async transaction<T>(work: (query: Query) => Promise<T>): Promise<T> {
+      query: async (text, values) => fromPg(single(await db.query(text, params(values)))),
+      async transaction<T>(
+        work: (query: Query) => Promise<T>,
+        options: PgTransactionOptions = NO_STATEMENTS,
+      ): Promise<T> {
         const client = await db.connect();
         // A checked-out client that loses its connection between two queries (the handler is busy)
         // emits 'error'; pg-pool listens only on idle clients, so without this the process crashes.
@@ -175,7 +140,7 @@ export function toDriver(db: unknown): Driver {
         };
         let outcome: TxOutcome<T>;
         try {
-          outcome = await pgTransaction((arg, values) => client.query(arg, values), work);
+          outcome = await pgTransaction(client, work, options);
         } catch (error) {
           // BEGIN failed: the connection is suspect.
           release(error ?? true);
@@ -199,13 +164,13 @@ export function toDriver(db: unknown): Driver {
   return {
     kind: 'pg-client',
     query: async (text, values) => {
-      const run = queue.then(async () => fromPg(await client.query(text, params(values))));
+      const run = queue.then(async () => fromPg(single(await client.query(text, params(values)))));
       queue = run.catch(() => undefined);
       return run as never;
     },
-    transaction(work) {
+    transaction(work, options = NO_STATEMENTS) {
       const run = queue.then(async () => {
-        const outcome = await pgTransaction((arg, values) => client.query(arg, values), work);
+        const outcome = await pgTransaction(client, work, options);
         if ('value' in outcome) return outcome.value;
         throw outcome.error;
       });

@@ -22,7 +22,7 @@ import {
   ledgerTables,
   schemaStatements,
 } from './schema.js';
-import { cents, PostgresUnitOfWork, refParams, unitStatements } from './unit-of-work.js';
+import { cents, PostgresUnitOfWork, preparedStatements, refParams, unitStatements } from './unit-of-work.js';
 
 export interface PostgresLedgerOptions {
   /** A pg `Pool` (recommended), a connected pg `Client` (transactions are queued), or a `PGlite`. */
@@ -62,6 +62,7 @@ class PostgresLedgerImpl implements PostgresLedger {
   private readonly prefix: string;
   private readonly sql: ReturnType<typeof statements>;
   private readonly unitSql: ReturnType<typeof unitStatements>;
+  private readonly prepared: readonly string[];
 
   constructor(options: PostgresLedgerOptions) {
     this.prefix = options.tablePrefix ?? DEFAULT_TABLE_PREFIX;
@@ -69,6 +70,7 @@ class PostgresLedgerImpl implements PostgresLedger {
     this.driver = toDriver(options.db);
     this.sql = statements(this.tables);
     this.unitSql = unitStatements(this.tables);
+    this.prepared = preparedStatements(this.unitSql);
   }
 
   async migrate(): Promise<void> {
@@ -91,18 +93,20 @@ class PostgresLedgerImpl implements PostgresLedger {
   }
 
   async transaction<T>(work: (unit: LedgerUnitOfWork) => Promise<T>): Promise<T> {
-    return this.driver.transaction(async (raw) => {
-      const guard = closedGuard(raw);
-      try {
-        const unit = new PostgresUnitOfWork(guard.query, this.tables, this.unitSql);
-        const value = await work(unit);
-        // What the unit still holds is written before COMMIT.
-        await unit.flush();
-        return value;
-      } finally {
-        guard.close();
-      }
-    });
+    let unit: PostgresUnitOfWork | undefined;
+    return this.driver.transaction(
+      async (raw) => {
+        const guard = closedGuard(raw);
+        try {
+          unit = new PostgresUnitOfWork(guard.query, this.unitSql);
+          return await work(unit);
+        } finally {
+          guard.close();
+        }
+      },
+      // What the unit still holds is written with COMMIT.
+      { prepared: this.prepared, finish: () => unit?.takeHeld() },
+    );
   }
 
   async beginCreate(

@@ -2,9 +2,10 @@
 // statement is a round trip and a notification's transaction is the hot path:
 // - recordInbox inserts the inbox row and, in the same statement, locks the order row it names (the
 //   receiver locks it next anyway), so lockOrder usually needs no statement of its own;
-// - updateOrder and setInboxEffect are held and written together as one statement just before the
-//   next statement of the transaction (the merchant's first `tx.query`) or before COMMIT, so the
-//   merchant's SQL always sees them.
+// - updateOrder and setInboxEffect are held and written together as one statement (one text for
+//   every combination of fields, so it is planned once) with COMMIT, or before the ledger's next
+//   statement. The merchant's SQL in between runs first: it sees the ledger's order row as it was
+//   before this notification (the row stays locked by this transaction throughout).
 import type {
   LedgerInboxEntry,
   LedgerOrder,
@@ -14,6 +15,7 @@ import type {
   LedgerUnitOfWork,
 } from '@diamondpay/core';
 import type { Query } from './driver.js';
+import type { LedgerStatement } from './pg-transaction.js';
 import { toOrder, toSafeInt } from './rows.js';
 import type { LedgerTables } from './schema.js';
 
@@ -61,8 +63,38 @@ export function unitStatements(t: LedgerTables) {
       VALUES ($1, $2, $3, 'external', $4, $5, $5)
       ON CONFLICT (kind, platform_id, cl_id) DO NOTHING`,
     lockOrder: `SELECT * FROM ${t.orders} WHERE ${PK} FOR UPDATE`,
-    setInboxEffect: `UPDATE ${t.inbox} SET effect = $2 WHERE key = $1`,
+    flush: flushStatement(t),
   };
+}
+
+/** The ledger's statements a transaction runs (prepared together on each pg connection). */
+export function preparedStatements(sql: ReturnType<typeof unitStatements>): readonly string[] {
+  return [sql.recordInboxAndLock, sql.flush, sql.insertExternal, sql.lockOrder];
+}
+
+// Each updatable column is written only when its flag is true, so one text covers every update.
+const COLUMN_TYPES: Record<(typeof UPDATABLE)[number], string> = {
+  gateway_id: 'text',
+  status: 'integer',
+  final: 'boolean',
+  real_amount: 'bigint',
+  fee: 'bigint',
+  next_check_at: 'bigint',
+  checks: 'integer',
+  create_state: 'text',
+};
+
+function flushStatement(t: LedgerTables): string {
+  const sets = UPDATABLE.map((column, i) => {
+    const flag = 5 + 2 * i;
+    return `${column} = CASE WHEN $${flag}::boolean THEN $${flag + 1}::${COLUMN_TYPES[column]} ELSE ${column} END`;
+  });
+  const at = 5 + 2 * UPDATABLE.length;
+  return `WITH o AS (
+      UPDATE ${t.orders} SET ${sets.join(', ')}, updated_at = $${at}::bigint
+      WHERE $4::boolean AND ${PK} RETURNING 1
+    )
+    UPDATE ${t.inbox} SET effect = $${at + 2}::text WHERE $${at + 3}::boolean AND key = $${at + 1}::text`;
 }
 
 export class PostgresUnitOfWork implements LedgerUnitOfWork {
@@ -74,12 +106,11 @@ export class PostgresUnitOfWork implements LedgerUnitOfWork {
 
   constructor(
     private readonly query: Query,
-    private readonly tables: LedgerTables,
     private readonly sql: ReturnType<typeof unitStatements>,
   ) {
     this.tx = {
       query: async (text, params) => {
-        await this.flush();
+        // The merchant may change the order row: read it again before the ledger next relies on it.
         this.locked = undefined;
         return query(text, params);
       },
@@ -145,36 +176,31 @@ export class PostgresUnitOfWork implements LedgerUnitOfWork {
     }
   }
 
-  /** Writes the held order update and inbox effect, as one statement. */
+  /** Writes the held order update and inbox effect now, as one statement. */
   async flush(): Promise<void> {
+    const statement = this.takeHeld();
+    if (statement) await this.query(statement.text, statement.params, PREPARE);
+  }
+
+  /** The held order update and inbox effect as one statement (sent with COMMIT), and forgets them. */
+  takeHeld(): LedgerStatement | undefined {
     const order = this.pendingOrder;
     const effect = this.pendingEffect;
-    if (!order && !effect) return;
+    if (!order && !effect) return undefined;
     this.pendingOrder = undefined;
     this.pendingEffect = undefined;
-    const values: unknown[] = [];
-    let update: string | undefined;
-    if (order) {
-      values.push(...refParams(order.ref));
-      const sets: string[] = [];
-      for (const column of UPDATABLE) {
-        const value = order.update[column];
-        if (value === undefined) continue;
-        values.push(value);
-        sets.push(`${column} = $${values.length}`);
-      }
-      values.push(order.update.updated_at);
-      sets.push(`updated_at = $${values.length}`);
-      update = `UPDATE ${this.tables.orders} SET ${sets.join(', ')} WHERE ${PK}`;
+    const params: unknown[] = order ? [...refParams(order.ref), true] : [null, null, null, false];
+    for (const column of UPDATABLE) {
+      const value = order?.update[column];
+      params.push(value !== undefined, value ?? null);
     }
-    let setEffect: string | undefined;
-    if (effect) {
-      values.push(effect.key, effect.effect);
-      setEffect = `UPDATE ${this.tables.inbox} SET effect = $${values.length} WHERE key = $${values.length - 1}`;
-    }
-    const text =
-      update && setEffect ? `WITH o AS (${update} RETURNING 1) ${setEffect}` : (update ?? setEffect)!;
-    await this.query(text, values, PREPARE);
+    params.push(
+      order?.update.updated_at ?? null,
+      effect?.key ?? null,
+      effect?.effect ?? null,
+      effect !== undefined,
+    );
+    return { text: this.sql.flush, params };
   }
 }
 

@@ -39,9 +39,18 @@ export type TxOutcome<T> = { value: T } | { error: unknown; rollbackFailed: unkn
 // Per connection, the names of the statements it has prepared. Shared through the global registry,
 // so two copies of this package on one pool agree on what a connection holds.
 const REGISTRY = Symbol.for('@diamondpay/postgres:prepared-statements');
-const preparedByConnection: WeakMap<object, Set<string>> = ((
-  globalThis as { [REGISTRY]?: WeakMap<object, Set<string>> }
-)[REGISTRY] ??= new WeakMap());
+
+function preparedOn(connection: object): Set<string> {
+  const global = globalThis as { [REGISTRY]?: WeakMap<object, Set<string>> };
+  const registry = global[REGISTRY] ?? new WeakMap<object, Set<string>>();
+  global[REGISTRY] = registry;
+  let prepared = registry.get(connection);
+  if (!prepared) {
+    prepared = new Set();
+    registry.set(connection, prepared);
+  }
+  return prepared;
+}
 
 const names = new Map<string, string>();
 /** A stable name per statement text (FNV-1a of the text, and its length). */
@@ -107,12 +116,7 @@ export async function pgTransaction<T>(
   work: (query: Query) => Promise<T>,
   options: PgTransactionOptions,
 ): Promise<TxOutcome<T>> {
-  let prepared = preparedByConnection.get(connection);
-  if (!prepared) {
-    prepared = new Set();
-    preparedByConnection.set(connection, prepared);
-  }
-  const held = prepared;
+  const held = preparedOn(connection);
   // `begun`: BEGIN ran. `sentBegin`: a message holding BEGIN went out (it may have failed after it).
   let begun = false;
   let sentBegin = false;

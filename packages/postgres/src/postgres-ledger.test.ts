@@ -271,3 +271,91 @@ describe('failures surface as errors (the receiver answers 503, the gateway retr
     }
   });
 });
+
+describe('a notification’s write amplification (pg)', () => {
+  const NOW = Date.now();
+  const order = (cl_id: string) => ({ kind: 'deposit' as const, platform_id: 'PF0002', cl_id });
+  async function created(ledger: PostgresLedger, cl_id: string, next_check_at: number) {
+    await ledger.beginCreate({
+      ...order(cl_id),
+      amount: 100,
+      service_id: 'SVC0015',
+      notify_url: 'https://shop.example/n',
+      intent: null,
+      now: NOW,
+      next_check_at,
+    });
+    await ledger.finishCreate(order(cl_id), { state: 'created', gateway_id: `PM-${cl_id}`, link: null }, NOW);
+  }
+  async function paid(ledger: PostgresLedger, cl_id: string) {
+    await ledger.transaction(async (u) => {
+      await u.recordInbox({
+        key: `deposit:PF0002:PM-${cl_id}:2`,
+        order: order(cl_id),
+        gateway_id: `PM-${cl_id}`,
+        status: 2,
+        source: 'notification',
+        effect: 'applied',
+        received_at: NOW,
+      });
+      await u.lockOrder(order(cl_id), `PM-${cl_id}`, NOW);
+      await u.updateOrder(order(cl_id), { status: 2, final: true, next_check_at: null, updated_at: NOW + 1 });
+      await u.setInboxEffect(`deposit:PF0002:PM-${cl_id}:2`, 'applied');
+    });
+  }
+
+  it('updates an order without a new index entry (HOT), and the reconciler clears what a final order kept', async () => {
+    const ledger = await fresh(pool, 'hot');
+    const orders = ledger.tables.orders;
+    for (let i = 0; i < 20; i++) await created(ledger, `H${i}`, NOW + 60_000);
+    await pool.query(`VACUUM ${orders}`);
+    // Table statistics reach the view asynchronously (each backend reports at most once a second).
+    const updates = async (atLeast: number) => {
+      let counts = { upd: 0, hot: 0 };
+      for (let tries = 0; tries < 60; tries++) {
+        const { rows } = await pool.query(
+          `SELECT n_tup_upd::int AS upd, n_tup_hot_upd::int AS hot FROM pg_stat_user_tables WHERE relname = $1`,
+          [orders],
+        );
+        counts = rows[0];
+        if (counts.upd >= atLeast) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      return counts;
+    };
+    const before = await updates(20); // the creates' finishCreate
+    for (let i = 0; i < 20; i++) await paid(ledger, `H${i}`);
+    const after = await updates(before.upd + 20);
+    const counts = { upd: after.upd - before.upd, hot: after.hot - before.hot };
+    expect(counts).toEqual({ upd: 20, hot: 20 });
+    // Final: read as never checked again, though the row keeps its time until the reconciler passes.
+    expect(await ledger.getOrder(order('H0'))).toMatchObject({ final: true, next_check_at: null });
+    const kept = await pool.query(`SELECT count(*)::int AS n FROM ${orders} WHERE next_check_at IS NOT NULL`);
+    expect(kept.rows[0].n).toBe(20);
+    await created(ledger, 'OPEN', NOW + 60_000);
+    const claimed = await ledger.claimDueChecks(NOW + 120_000, 50, 60_000);
+    expect(claimed.map((o) => o.cl_id)).toEqual(['OPEN']);
+    const left = await pool.query(`SELECT cl_id FROM ${orders} WHERE next_check_at IS NOT NULL`);
+    expect(left.rows).toEqual([{ cl_id: 'OPEN' }]);
+  });
+
+  it('migrates a table of an earlier release: the old due index goes, the new one comes', async () => {
+    const prefix = freshPrefix('old');
+    const ledger = createPostgresLedger({ db: pool, tablePrefix: prefix });
+    await ledger.migrate();
+    const orders = ledger.tables.orders;
+    await pool.query(`DROP INDEX ${orders}_chk_idx`);
+    await pool.query(
+      `CREATE INDEX ${orders}_due_idx ON ${orders} (next_check_at) WHERE NOT final AND create_state <> 'refused'`,
+    );
+    await ledger.migrate();
+    const { rows } = await pool.query(`SELECT indexname FROM pg_indexes WHERE tablename = $1 ORDER BY 1`, [
+      orders,
+    ]);
+    expect(rows.map((r) => r.indexname)).toEqual([`${orders}_chk_idx`, `${orders}_pkey`]);
+    const { rows: options } = await pool.query(`SELECT reloptions FROM pg_class WHERE relname = $1`, [
+      orders,
+    ]);
+    expect(options[0].reloptions).toEqual(['fillfactor=80']);
+  });
+});

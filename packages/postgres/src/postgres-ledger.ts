@@ -205,11 +205,20 @@ function statements(t: LedgerTables) {
     // Nothing reached the gateway: the intent goes, so the order can be created again under its id.
     finishNotSent: `DELETE FROM ${orders} WHERE ${PK} AND create_state = 'sending' AND status IS NULL`,
     getInboxEntry: `SELECT * FROM ${t.inbox} WHERE key = $1`,
+    // Also clears the next_check_at a final (or refused) order kept, for those it passes: a
+    // notification leaves it in place so its own update stays HOT (see sql/ledger.sql).
     claimDueChecks: `WITH due AS (
         SELECT kind, platform_id, cl_id, next_check_at AS due_at FROM ${orders}
-        WHERE NOT final AND create_state <> 'refused' AND next_check_at <= $1
+        WHERE next_check_at <= $1 AND NOT final AND create_state <> 'refused'
         ORDER BY next_check_at LIMIT $2
         FOR UPDATE SKIP LOCKED
+      ), settled AS (
+        UPDATE ${orders} SET next_check_at = NULL
+        WHERE ctid = ANY(ARRAY(
+          SELECT ctid FROM ${orders}
+          WHERE next_check_at <= $1 AND (final OR create_state = 'refused')
+          LIMIT 1000 FOR UPDATE SKIP LOCKED
+        ))
       )
       UPDATE ${orders} AS o SET next_check_at = $1::bigint + $3::bigint
       FROM due WHERE o.kind = due.kind AND o.platform_id = due.platform_id AND o.cl_id = due.cl_id

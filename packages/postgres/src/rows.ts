@@ -54,7 +54,8 @@ export function toOrder(row: Record<string, unknown>): LedgerOrder {
     fee: intOrNull(row.fee, 'fee'),
     created_at: toSafeInt(row.created_at, 'created_at'),
     updated_at: toSafeInt(row.updated_at, 'updated_at'),
-    next_check_at: intOrNull(row.next_check_at, 'next_check_at'),
+    // A final order is never checked again: its stored next_check_at is left for the reconciler to clear.
+    next_check_at: row.final === true ? null : intOrNull(row.next_check_at, 'next_check_at'),
     checks: toSafeInt(row.checks, 'checks'),
   };
 }

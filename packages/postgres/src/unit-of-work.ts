@@ -103,6 +103,9 @@ export class PostgresUnitOfWork implements LedgerUnitOfWork {
   private locked: { ref: LedgerOrderRef; order: LedgerOrder } | undefined;
   private pendingOrder: { ref: LedgerOrderRef; update: LedgerOrderUpdate } | undefined;
   private pendingEffect: { key: string; effect: string } | undefined;
+  // The inbox row this transaction inserted, with the effect it was written with: setting the same
+  // effect again writes nothing (the receiver inserts with `applied`, the common outcome).
+  private inserted: { key: string; effect: string | null } | undefined;
 
   constructor(
     private readonly query: Query,
@@ -142,12 +145,20 @@ export class PostgresUnitOfWork implements LedgerUnitOfWork {
     const row = rows[0];
     if (!row) throw new Error('ledger: recordInbox returned no row');
     this.locked = row.cl_id === null ? undefined : { ref: entry.order, order: toOrder(row) };
-    return toSafeInt(row.inbox_fresh, 'inbox_fresh') === 1;
+    const fresh = toSafeInt(row.inbox_fresh, 'inbox_fresh') === 1;
+    if (fresh) this.inserted = { key: entry.key, effect: entry.effect ?? null };
+    return fresh;
   }
 
   async setInboxEffect(key: string, effect: 'applied' | 'stale' | 'discrepancy'): Promise<void> {
     if (this.pendingEffect && this.pendingEffect.key !== key) await this.flush();
+    const inserted = this.inserted;
+    if (inserted?.key === key && inserted.effect === effect) {
+      this.pendingEffect = undefined;
+      return;
+    }
     this.pendingEffect = { key, effect };
+    if (inserted?.key === key) inserted.effect = effect;
   }
 
   async lockOrder(ref: LedgerOrderRef, gateway_id: string, now: number): Promise<LedgerOrder> {
@@ -190,8 +201,11 @@ export class PostgresUnitOfWork implements LedgerUnitOfWork {
     this.pendingOrder = undefined;
     this.pendingEffect = undefined;
     const params: unknown[] = order ? [...refParams(order.ref), true] : [null, null, null, false];
+    // A final order keeps its stored next_check_at (read as null): changing an indexed column would
+    // make this update non-HOT, a new index entry per notification.
+    const keepCheck = order?.update.final === true;
     for (const column of UPDATABLE) {
-      const value = order?.update[column];
+      const value = column === 'next_check_at' && keepCheck ? undefined : order?.update[column];
       params.push(value !== undefined, value ?? null);
     }
     params.push(

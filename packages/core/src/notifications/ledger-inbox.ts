@@ -123,8 +123,9 @@ export function createLedgerInbox<Ctx>(options: LedgerInboxOptions<Ctx>) {
     gateway_id: observed.gateway_id,
     status: observed.status,
     source,
-    // Present from the start, so setting it later does not change the object's shape.
-    effect: undefined,
+    // The common outcome, so a ledger can write the row once; setInboxEffect corrects it when the
+    // status turns out stale or a discrepancy (all before commit).
+    effect: 'applied',
     received_at,
   });
 

@@ -40,34 +40,26 @@ interface KeyOrder {
 
 /** Up to this many keys an insertion sort is used and the order is cached; past it, Array#sort. */
 const INSERTION_SORT_MAX = 16;
-const CACHED_ORDERS = 4;
 
-// The last few key lists seen, with their order. A merchant signs and verifies the same few message
+// The last four key lists seen, with their order. A merchant signs and verifies the same few message
 // shapes over and over (a create, a deposit and a payout notification), so comparing the keys
 // (interned property names: pointer checks) replaces the sort, and the cached `&key=` texts halve
 // the strings built per field: together about a third of building the canonical string.
-const orders: KeyOrder[] = [];
-let nextSlot = 0;
+let orders: KeyOrder[] = [];
 
 function keyOrder(params: Record<string, unknown>): KeyOrder {
   const keys = Object.keys(params);
-  const n = keys.length;
-  if (n <= INSERTION_SORT_MAX) {
-    for (let c = 0; c < orders.length; c++) {
-      const cached = orders[c]!.keys;
-      if (cached.length !== n) continue;
-      let i = 0;
-      while (i < n && keys[i] === cached[i]) i++;
-      if (i === n) return orders[c]!;
-    }
-  }
+  for (const order of orders) if (sameKeys(order.keys, keys)) return order;
   const fields = sortAscii(keys.filter((k) => k !== 'sign' && k !== 'sign_type'));
   const order: KeyOrder = { keys, fields, joins: fields.map((k) => `&${k}=`) };
-  if (n <= INSERTION_SORT_MAX) {
-    orders[nextSlot] = order;
-    nextSlot = (nextSlot + 1) % CACHED_ORDERS;
-  }
+  if (keys.length <= INSERTION_SORT_MAX) orders = [order, ...orders.slice(0, 3)];
   return order;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 // By UTF-16 code units (= ASCII order for ASCII keys). A message has about ten keys, where an

@@ -177,3 +177,11 @@ describe('node:crypto MD5 with and without crypto.hash', () => {
       for (const v of vectors.vectors) expect(md5(`${v.canonical}&${KEY}`)).toBe(v.md5);
   });
 });
+
+describe('the key-order cache and long keys', () => {
+  it('signs a shape of long keys correctly, call after call', async () => {
+    const { independentCanonical } = await import('../testing/independent-signer.js');
+    const long = { [`k${'x'.repeat(100)}`]: 'a', b: 1 };
+    for (let i = 0; i < 3; i++) expect(canonicalString(long)).toBe(independentCanonical(long));
+  });
+});

@@ -4,7 +4,10 @@
 // gzip (level 9). Absolute figures with a target, not ratios.
 //   node scripts/bundle-size.mjs          prints a table
 //   node scripts/bundle-size.mjs --json   prints one `SIZE_RESULTS <json>` line (bench/run.mjs reads it)
-//   node scripts/bundle-size.mjs --meta   also lists each bundle's largest inputs (what to cut)
+//   node scripts/bundle-size.mjs --meta   also lists each bundle's largest inputs (what to cut): the
+//                                         built files, then the same worker bundled from the packages'
+//                                         sources (core's dist is one file, so only that shows which
+//                                         source file the bytes come from; sizes there are approximate)
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,14 +72,14 @@ app.post('/diamondpay/notifications/deposit', depositNotifications((c) => ({
 })));
 export default app;`;
 
-async function bundle(contents) {
+async function bundle(contents, { fromSources = false } = {}) {
   const result = await build({
     stdin: { contents, resolveDir, loader: 'js', sourcefile: 'worker.js' },
     bundle: true,
     minify: true,
     format: 'esm',
     platform: 'neutral',
-    conditions: ['workerd', 'worker', 'browser'],
+    conditions: [...(fromSources ? ['@diamondpay/source'] : []), 'workerd', 'worker', 'browser'],
     mainFields: ['browser', 'module', 'main'],
     target: 'es2022',
     external: ['node:*'],
@@ -137,10 +140,22 @@ if (process.argv.includes('--json')) {
       met: r.bytes <= r.target ? 'yes' : 'NO',
     })),
   );
-  if (process.argv.includes('--meta'))
+  if (process.argv.includes('--meta')) {
     for (const r of rows) {
       console.log(`\n${r.figure}: largest inputs (minified bytes)`);
       for (const i of largestInputs(r.meta))
         console.log(`  ${String(i.bytesInOutput).padStart(7)}  ${i.path}`);
     }
+    const sources = [
+      ['createNotificationReceiver only', RECEIVER],
+      ['client only', CLIENT],
+      ['Hono worker with @diamondpay/hono', HONO_FULL],
+    ];
+    for (const [name, contents] of sources) {
+      const b = await bundle(contents, { fromSources: true });
+      console.log(`\n${name}, bundled from sources (${(b.gzip / KB).toFixed(1)} KB gzip): largest inputs`);
+      for (const i of largestInputs(b.metafile, 20))
+        console.log(`  ${String(i.bytesInOutput).padStart(7)}  ${i.path}`);
+    }
+  }
 }

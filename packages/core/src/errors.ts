@@ -1,6 +1,8 @@
 // One error base class, subclasses by cause. Each carries a stable `code` (never rely on class
 // names, which minifiers rename) and a message that says what to do next. No secret is ever put
 // into an error: messages name fields, never their values when the value is a credential.
+// Fields are `declare`d and assigned in each constructor (in the same order), so the build emits no
+// separate class-field definitions: these classes are in every bundle, the receiver's included.
 
 const BRAND = Symbol.for('diamondpay.error');
 
@@ -31,7 +33,7 @@ export interface DiamondPayErrorOptions {
 }
 
 export class DiamondPayError extends Error {
-  readonly code: DiamondPayErrorCode;
+  declare readonly code: DiamondPayErrorCode;
 
   constructor(code: DiamondPayErrorCode, message: string, options: DiamondPayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -63,7 +65,7 @@ export interface ValidationIssue {
 
 /** Bad input, detected before anything was sent. Lists every problem at once. */
 export class DiamondPayValidationError extends DiamondPayError {
-  readonly issues: readonly ValidationIssue[];
+  declare readonly issues: readonly ValidationIssue[];
 
   constructor(
     issues: readonly ValidationIssue[],
@@ -90,10 +92,10 @@ export interface ApiErrorDetails {
 
 /** The gateway answered, and the answer was not success. Carries its code and message verbatim. */
 export class DiamondPayApiError extends DiamondPayError {
-  readonly errorCode: string | undefined;
-  readonly errorMsg: string | undefined;
-  readonly httpStatus: number;
-  readonly path: string;
+  declare readonly errorCode: string | undefined;
+  declare readonly errorMsg: string | undefined;
+  declare readonly httpStatus: number;
+  declare readonly path: string;
 
   constructor(details: ApiErrorDetails, message?: string, code: DiamondPayErrorCode = 'api_error') {
     const what =
@@ -127,7 +129,7 @@ export class DiamondPayAuthenticationError extends DiamondPayApiError {
 
 /** The request could not be completed on the network. `requestSent` tells whether the gateway may have seen it. */
 export class DiamondPayConnectionError extends DiamondPayError {
-  readonly requestSent: boolean;
+  declare readonly requestSent: boolean;
 
   constructor(message: string, requestSent: boolean, cause?: unknown) {
     super('connection_error', message, { cause });
@@ -138,7 +140,7 @@ export class DiamondPayConnectionError extends DiamondPayError {
 
 /** No answer within the timeout (seconds in the message, milliseconds in `timeoutMs`). */
 export class DiamondPayTimeoutError extends DiamondPayError {
-  readonly timeoutMs: number;
+  declare readonly timeoutMs: number;
 
   constructor(path: string, timeoutMs: number) {
     super('timeout', `Diamond Pay ${path}: no answer within ${timeoutMs / 1000} s (option timeoutMs).`);
@@ -154,11 +156,11 @@ export class DiamondPayTimeoutError extends DiamondPayError {
  */
 export class DiamondPayOutcomeUnknownError extends DiamondPayError {
   /** The merchant's id of the order whose create is unknown (`payment_cl_id`, or `payout_cl_id` for a payout). */
-  readonly paymentClId: string;
+  declare readonly paymentClId: string;
   /** What was being created. */
-  readonly resource: 'deposit' | 'payout';
+  declare readonly resource: 'deposit' | 'payout';
   /** The `payout_cl_id`, for a payout (undefined for a deposit). */
-  readonly payoutClId: string | undefined;
+  declare readonly payoutClId: string | undefined;
 
   constructor(
     paymentClId: string,
@@ -184,10 +186,15 @@ export class DiamondPayOutcomeUnknownError extends DiamondPayError {
  * in transit. The order must not be created twice; show the payer a new order or the query result.
  */
 export class DiamondPayDepositDetailsLostError extends DiamondPayError {
-  readonly paymentId: string;
-  readonly paymentClId: string;
+  declare readonly paymentId: string;
+  declare readonly paymentClId: string;
   /** The record the gateway returned when queried. */
-  readonly record: Readonly<{ payment_id: string; payment_cl_id: string; amount: number; status: number }>;
+  declare readonly record: Readonly<{
+    payment_id: string;
+    payment_cl_id: string;
+    amount: number;
+    status: number;
+  }>;
 
   constructor(
     paymentClId: string,
@@ -212,12 +219,17 @@ export class DiamondPayDepositDetailsLostError extends DiamondPayError {
  * Inspect `record`; create the new order under a new `payment_cl_id`.
  */
 export class DiamondPayDepositConflictError extends DiamondPayError {
-  readonly paymentClId: string;
-  readonly paymentId: string;
+  declare readonly paymentClId: string;
+  declare readonly paymentId: string;
   /** The amount you asked for, in cents. */
-  readonly expectedAmount: number;
+  declare readonly expectedAmount: number;
   /** The record the gateway returned when queried. */
-  readonly record: Readonly<{ payment_id: string; payment_cl_id: string; amount: number; status: number }>;
+  declare readonly record: Readonly<{
+    payment_id: string;
+    payment_cl_id: string;
+    amount: number;
+    status: number;
+  }>;
 
   constructor(
     paymentClId: string,
@@ -245,15 +257,15 @@ export class DiamondPayDepositConflictError extends DiamondPayError {
  */
 export class DiamondPayLedgerConflictError extends DiamondPayError {
   /** The merchant's id of the order (`payment_cl_id`, or `payout_cl_id` for a payout). */
-  readonly paymentClId: string;
+  declare readonly paymentClId: string;
   /** What was being created. */
-  readonly resource: 'deposit' | 'payout';
+  declare readonly resource: 'deposit' | 'payout';
   /** The `payout_cl_id`, for a payout (undefined for a deposit). */
-  readonly payoutClId: string | undefined;
+  declare readonly payoutClId: string | undefined;
   /** What the ledger holds (amount in cents). */
-  readonly recorded: Readonly<{ amount: number | null; service_id: string | null }>;
+  declare readonly recorded: Readonly<{ amount: number | null; service_id: string | null }>;
   /** What this call asked for (amount in cents). */
-  readonly requested: Readonly<{ amount: number; service_id: string }>;
+  declare readonly requested: Readonly<{ amount: number; service_id: string }>;
 
   constructor(
     paymentClId: string,
@@ -283,13 +295,13 @@ export class DiamondPayLedgerConflictError extends DiamondPayError {
  */
 export class DiamondPayOrderRefusedError extends DiamondPayError {
   /** The merchant's id of the order (`payment_cl_id`, or `payout_cl_id` for a payout). */
-  readonly paymentClId: string;
-  readonly errorCode: string | null;
-  readonly errorMsg: string | null;
+  declare readonly paymentClId: string;
+  declare readonly errorCode: string | null;
+  declare readonly errorMsg: string | null;
   /** What was being created. */
-  readonly resource: 'deposit' | 'payout';
+  declare readonly resource: 'deposit' | 'payout';
   /** The `payout_cl_id`, for a payout (undefined for a deposit). */
-  readonly payoutClId: string | undefined;
+  declare readonly payoutClId: string | undefined;
 
   constructor(
     paymentClId: string,
@@ -324,12 +336,17 @@ export class DiamondPayOrderRefusedError extends DiamondPayError {
  * new `payout_cl_id` only if this really is a different payout.
  */
 export class DiamondPayPayoutConflictError extends DiamondPayError {
-  readonly payoutClId: string;
-  readonly payoutId: string;
+  declare readonly payoutClId: string;
+  declare readonly payoutId: string;
   /** The amount you asked for, in cents. */
-  readonly expectedAmount: number;
+  declare readonly expectedAmount: number;
   /** The record the gateway returned when queried. */
-  readonly record: Readonly<{ payout_id: string; payout_cl_id: string; amount: number; status: number }>;
+  declare readonly record: Readonly<{
+    payout_id: string;
+    payout_cl_id: string;
+    amount: number;
+    status: number;
+  }>;
 
   constructor(
     payoutClId: string,
@@ -352,8 +369,8 @@ export class DiamondPayPayoutConflictError extends DiamondPayError {
 
 /** An incoming notification was refused. `httpStatus` is what the receiver answers the gateway. */
 export class DiamondPayNotificationError extends DiamondPayError {
-  readonly httpStatus: number;
-  readonly issues: readonly ValidationIssue[];
+  declare readonly httpStatus: number;
+  declare readonly issues: readonly ValidationIssue[];
 
   constructor(
     code: DiamondPayErrorCode,

@@ -1,4 +1,10 @@
-import { DiamondPay, type DiamondPayConfig, DiamondPayValidationError, diamondPay } from '@diamondpay/hono';
+import {
+  DiamondPay,
+  type DiamondPayConfig,
+  DiamondPayValidationError,
+  diamondPay,
+  MemoryLedger,
+} from '@diamondpay/hono';
 import { type Sandbox, startSandbox } from '@diamondpay/sandbox';
 import { Hono } from 'hono';
 import { env } from 'hono/adapter';
@@ -124,6 +130,53 @@ describe('diamondPay middleware', () => {
       expect(failures[0]).toBeInstanceOf(DiamondPayValidationError);
       expect((failures[0] as DiamondPayValidationError).code).toBe('configuration_error');
     });
+  });
+});
+
+describe('diamondPay() options function: every client option keys the client', () => {
+  // Regression: the cache key left out `ledger`, `resendUnknown` and `settleMs`, so a tenant's create
+  // went through the client (and the outbox) built for another tenant's ledger.
+  it('records each create in the ledger its own options name', async () => {
+    const ledgers = { a: new MemoryLedger(), b: new MemoryLedger() };
+    type E = { Bindings: { TENANT: 'a' | 'b' } };
+    const app = new Hono<E>()
+      .use(diamondPay<E>((c) => ({ baseUrl: sb.url, ...sb.merchant, ledger: ledgers[c.env.TENANT] })))
+      .post('/deposits/:id', async (c) =>
+        c.json(
+          await c.var.diamondPay.deposits.create({
+            service_id: 'SVC0015',
+            payment_cl_id: c.req.param('id'),
+            amount: 50_000_000,
+            notify_url: 'http://127.0.0.1:9/notify',
+          }),
+        ),
+      );
+    const ids = { a: orderId(), b: orderId() };
+    for (const tenant of ['a', 'b'] as const) {
+      const res = await app.request(`/deposits/${ids[tenant]}`, { method: 'POST' }, { TENANT: tenant });
+      expect(res.status).toBe(200);
+    }
+    const ref = (cl_id: string) => ({ kind: 'deposit' as const, platform_id: sb.merchant.platformId, cl_id });
+    expect(await ledgers.a.getOrder(ref(ids.a))).toMatchObject({ create_state: 'created' });
+    expect(await ledgers.b.getOrder(ref(ids.b))).toMatchObject({ create_state: 'created' });
+    expect(await ledgers.a.getOrder(ref(ids.b))).toBeUndefined();
+  });
+
+  it('builds another client when only resendUnknown or settleMs differ', async () => {
+    const seen: DiamondPay[] = [];
+    type E = { Bindings: Pick<DiamondPayConfig, 'resendUnknown' | 'settleMs'> };
+    const app = new Hono<E>()
+      .use(diamondPay<E>((c) => ({ baseUrl: sb.url, ...sb.merchant, ...c.env })))
+      .get('/', (c) => {
+        seen.push(c.var.diamondPay);
+        return c.text('ok');
+      });
+    await app.request('/', {}, {});
+    await app.request('/', {}, { resendUnknown: true });
+    await app.request('/', {}, { settleMs: 5 });
+    await app.request('/', {}, {});
+    expect(new Set(seen).size).toBe(3);
+    expect(seen[3]).toBe(seen[0]);
   });
 });
 

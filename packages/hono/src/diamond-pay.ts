@@ -21,6 +21,9 @@ export type DiamondPayEnv = { Variables: DiamondPayVariables };
  */
 export type DiamondPayOptions<E extends Env = any> = DiamondPayConfig | ((c: Context<E>) => DiamondPayConfig);
 
+// Every client option keys the cached client (a missing one would hand a request the client built for
+// other options: another tenant's ledger, another resend rule). `Exhaustive` fails the typecheck when
+// DiamondPayConfig gains an option that is in neither list.
 const CLIENT_FIELDS = [
   'baseUrl',
   'platformId',
@@ -29,6 +32,9 @@ const CLIENT_FIELDS = [
   'maxRetries',
   'retryBaseDelayMs',
   'retryMaxDelayMs',
+  'settleMs',
+  'resendUnknown',
+  'ledger',
   'fetch',
   'now',
 ] as const satisfies readonly (keyof DiamondPayConfig)[];
@@ -36,6 +42,11 @@ const CLIENT_SECRETS = [
   'platformKey',
   'authorization',
 ] as const satisfies readonly (keyof DiamondPayConfig)[];
+type Unlisted = Exclude<
+  keyof DiamondPayConfig,
+  (typeof CLIENT_FIELDS)[number] | (typeof CLIENT_SECRETS)[number]
+>;
+true satisfies [Unlisted] extends [never] ? true : Unlisted;
 
 /**
  * Middleware putting a `DiamondPay` client on `c.var.diamondPay`; built once per distinct options.

@@ -149,3 +149,39 @@ describe('canonical string ordering (defects 1 and 6)', () => {
     );
   });
 });
+
+describe('canonical string with the key-order cache', () => {
+  it('is right for shapes that alternate, share a length, or list the same keys in another order', async () => {
+    const { independentCanonical } = await import('../testing/independent-signer.js');
+    const shapes: Record<string, unknown>[] = [
+      { b: 2, a: 1, sign: 'x' },
+      { c: 3, a: 1, sign_type: 'MD5' },
+      { a: 1, b: 2, sign: 'x' },
+      { z: '', y: 'y', x: 0 },
+      { b_: 'u', B: 'v', _b: 'w', b: 'x' },
+      { e: 5, d: 4, c: 3, b: 2, a: 1 },
+      { b: 2, a: 1, sign: 'x' },
+    ];
+    // More shapes than the cache holds, twice over, in changing order.
+    for (let round = 0; round < 3; round++)
+      for (const p of round === 1 ? [...shapes].reverse() : shapes)
+        expect(canonicalString(p)).toBe(independentCanonical(p));
+  });
+});
+
+describe('node:crypto MD5 with and without crypto.hash', () => {
+  it('matches every published vector both ways', async () => {
+    const nodeCryptoModule = await import('node:crypto');
+    const { md5Hasher } = await import('./crypto-node.js');
+    for (const md5 of [md5Hasher(nodeCryptoModule.hash), md5Hasher(undefined)])
+      for (const v of vectors.vectors) expect(md5(`${v.canonical}&${KEY}`)).toBe(v.md5);
+  });
+});
+
+describe('the key-order cache and long keys', () => {
+  it('signs a shape of long keys correctly, call after call', async () => {
+    const { independentCanonical } = await import('../testing/independent-signer.js');
+    const long = { [`k${'x'.repeat(100)}`]: 'a', b: 1 };
+    for (let i = 0; i < 3; i++) expect(canonicalString(long)).toBe(independentCanonical(long));
+  });
+});

@@ -13,12 +13,10 @@ export const SIGN_TYPES: readonly SignType[] = ['HMAC-SHA256', 'MD5'];
  * with `&`, values raw (no URL-encoding), arrays and objects as compact JSON.
  */
 export function canonicalString(params: Record<string, unknown>): string {
-  const keys = Object.keys(params);
-  sortAscii(keys);
+  const { fields, joins } = keyOrder(params);
   let out = '';
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    if (key === 'sign' || key === 'sign_type') continue;
+  for (let i = 0; i < fields.length; i++) {
+    const key = fields[i]!;
     const value = params[key];
     if (value === null || value === undefined || value === '') continue;
     const text =
@@ -27,22 +25,50 @@ export function canonicalString(params: Record<string, unknown>): string {
         : typeof value === 'number' && Number.isSafeInteger(value)
           ? `${value}`
           : canonicalValue(key, value);
-    out = out === '' ? `${key}=${text}` : `${out}&${key}=${text}`;
+    out = out === '' ? `${key}=${text}` : out + joins[i]! + text;
   }
   return out;
 }
 
-/** Up to this many keys an insertion sort is used; past it, Array#sort (O(n log n)). */
+/** The keys to sign, in order (without `sign`/`sign_type`), and each one's `&key=` text. */
+interface KeyOrder {
+  /** `Object.keys` of the params this order was made for. */
+  readonly keys: readonly string[];
+  readonly fields: readonly string[];
+  readonly joins: readonly string[];
+}
+
+/** Up to this many keys an insertion sort is used and the order is cached; past it, Array#sort. */
 const INSERTION_SORT_MAX = 16;
+
+// The last four key lists seen, with their order. A merchant signs and verifies the same few message
+// shapes over and over (a create, a deposit and a payout notification), so comparing the keys
+// (interned property names: pointer checks) replaces the sort, and the cached `&key=` texts halve
+// the strings built per field: together about a third of building the canonical string.
+let orders: KeyOrder[] = [];
+
+function keyOrder(params: Record<string, unknown>): KeyOrder {
+  const keys = Object.keys(params);
+  for (const order of orders) if (sameKeys(order.keys, keys)) return order;
+  const fields = sortAscii(keys.filter((k) => k !== 'sign' && k !== 'sign_type'));
+  const order: KeyOrder = { keys, fields, joins: fields.map((k) => `&${k}=`) };
+  // Only small shapes of short keys are kept, so an unsigned body of long keys costs at most a few KiB held.
+  if (keys.length <= INSERTION_SORT_MAX && keys.every((k) => k.length <= 64))
+    orders = [order, ...orders.slice(0, 3)];
+  return order;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 // By UTF-16 code units (= ASCII order for ASCII keys). A message has about ten keys, where an
 // insertion sort is several times faster than Array#sort; but insertion sort is O(n²), so a
 // hostile object with thousands of keys goes to Array#sort (TimSort, default string order).
-function sortAscii(keys: string[]): void {
-  if (keys.length > INSERTION_SORT_MAX) {
-    keys.sort();
-    return;
-  }
+function sortAscii(keys: string[]): string[] {
+  if (keys.length > INSERTION_SORT_MAX) return keys.sort();
   for (let i = 1; i < keys.length; i++) {
     const k = keys[i]!;
     let j = i - 1;
@@ -52,6 +78,7 @@ function sortAscii(keys: string[]): void {
     }
     keys[j + 1] = k;
   }
+  return keys;
 }
 
 function canonicalValue(key: string, value: unknown): string {

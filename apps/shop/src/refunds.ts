@@ -58,7 +58,7 @@ export function refundPayoutClId(orderId: string, attempt: number): string {
 
 /** Storage for refunds. `advance` and `applyNotification` must be atomic (one statement in SQL). */
 export interface RefundRepository {
-  /** Inserts the refund unless its payout_cl_id exists; undefined when it did (nothing changed). */
+  /** Inserts the refund unless its payout_cl_id (or its order and attempt) exists; undefined when it did. */
   insert(refund: Refund): Promise<Refund | undefined>;
   get(payoutClId: string): Promise<Refund | undefined>;
   /** The order's refund with the highest attempt. */
@@ -87,6 +87,8 @@ export class MemoryRefundRepository implements RefundRepository {
 
   async insert(refund: Refund) {
     if (this.refunds.has(refund.payoutClId)) return undefined;
+    for (const r of this.refunds.values())
+      if (r.orderId === refund.orderId && r.attempt === refund.attempt) return undefined;
     this.refunds.set(refund.payoutClId, { ...refund });
     return { ...refund };
   }

@@ -65,6 +65,7 @@ ${head}
   .qr { margin: 1rem 0; } .qr svg { width: 180px; height: 180px; }
   .hint { color: #5a6478; font-size: .9rem; }
   .short { color: #a32020; font-weight: 700; }
+  .refund-paid_out { color: #127a3a; } .refund-refused, .refund-failed { color: #a32020; }
   .refund { margin-top: 1rem; } .refund h2 { font-size: 1.1rem; margin: 0 0 .5rem; }
   .refund-form label { display: block; margin: .4rem 0; } .refund-form input { font: inherit; padding: .4rem; width: 100%; max-width: 20rem; }
 </style>

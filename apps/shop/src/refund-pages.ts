@@ -10,7 +10,7 @@ import type { Refund } from './refunds.js';
 const STATE_TEXT: Record<Refund['state'], string> = {
   requested: '환불 요청 중 · requesting',
   unknown: '게이트웨이 확인 중 · checking with the gateway',
-  accepted: '환불 접수됨 · accepted, being paid out',
+  accepted: '환불 접수됨 · accepted, in progress',
   refused: '환불 거절됨 · refused',
   paid_out: '환불 완료 · paid out',
   failed: '환불 실패 · failed',
@@ -62,7 +62,7 @@ function status(refund: Refund): string {
     note = `<p class="hint">게이트웨이의 답을 받지 못했습니다. 다시 보내지 않고 확인합니다 · The gateway's answer was lost: the shop checks with it, and never sends the refund twice.</p>
 <form method="post" action="/orders/${esc(encodeURIComponent(refund.orderId))}/refund"><input type="hidden" name="attempt" value="${refund.attempt}"><button type="submit" data-testid="refund-check">지금 확인 · Check now</button></form>`;
   return `<h2>환불 · Refund</h2>
-<p class="status" data-testid="refund-state" data-state="${refund.state}">${STATE_TEXT[refund.state]}</p>
+<p class="status refund-${refund.state}" role="status" data-testid="refund-state" data-state="${refund.state}">${STATE_TEXT[refund.state]}</p>
 <dl>${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('')}</dl>${note}`;
 }
 

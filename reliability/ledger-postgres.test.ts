@@ -8,10 +8,8 @@
 // is sent twice. Afterwards, from the shop's own table: every order the gateway holds as paid is
 // credited exactly once, every underpaid one is recorded underpaid, no cancelled one is credited, the
 // conflict reached onDiscrepancy once, and the gateway never saw a create twice.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import {
   notificationFields,
   postNotification,
@@ -23,8 +21,8 @@ import {
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestPostgres, type TestPostgres } from '../packages/postgres/src/testing/postgres-server.js';
+import { type DemoProcess, inBatches, startDemoProcess, stopDemoProcess } from './support/demo-process.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TIME_SCALE = 0.002; // the gateway's hour of retries takes about 7 s
 const ORDERS = 240;
 const GIVE_UP_BATCH = 40; // paid while both shops are down
@@ -38,13 +36,9 @@ let sandbox: Sandbox;
 let proxy: Server;
 let proxyUrl: string;
 
-interface Instance {
-  name: string;
-  child?: ChildProcess;
-  url?: string;
+interface Instance extends DemoProcess {
   /** Resolves on the next `crediting` line (the handler is inside its transaction). */
   onCrediting?: () => void;
-  output: string;
 }
 const instances: Instance[] = [
   { name: 'a', output: '' },
@@ -52,67 +46,25 @@ const instances: Instance[] = [
 ];
 
 function start(instance: Instance): Promise<void> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@diamondpay/source', '--import', 'tsx', 'apps/hono-demo/src/main.ts'],
+  return startDemoProcess(
+    instance,
     {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        HOST: '127.0.0.1',
-        PORT: '0',
-        PUBLIC_URL: proxyUrl,
-        DATABASE_URL: db.url,
-        DIAMONDPAY_BASE_URL: sandbox.url,
-        // Time-scaled like the gateway: first checks 1, 2 and 4 s after creation, then every 2 s.
-        RECONCILE_INTERVAL_MS: '250',
-        RECONCILE_SCHEDULE_MS: '1000,2000,4000',
-        RECONCILE_REPEAT_MS: '2000',
-        SHOP_HANDLER_DELAY_MS: '40',
-      },
+      HOST: '127.0.0.1',
+      PORT: '0',
+      PUBLIC_URL: proxyUrl,
+      DATABASE_URL: db.url,
+      DIAMONDPAY_BASE_URL: sandbox.url,
+      // Time-scaled like the gateway: first checks 1, 2 and 4 s after creation, then every 2 s.
+      RECONCILE_INTERVAL_MS: '250',
+      RECONCILE_SCHEDULE_MS: '1000,2000,4000',
+      RECONCILE_REPEAT_MS: '2000',
+      SHOP_HANDLER_DELAY_MS: '40',
     },
+    { onOutput: (text) => text.includes('crediting ') && instance.onCrediting?.() },
   );
-  instance.child = child;
-  instance.url = undefined;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${instance.name} did not start:\n${instance.output}`)),
-      60_000,
-    );
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const text = chunk.toString();
-      instance.output = (instance.output + text).slice(-4000);
-      const listening = /hono-demo: (http\S+)/.exec(text);
-      if (listening) {
-        instance.url = listening[1];
-        clearTimeout(timer);
-        resolve();
-      }
-      if (text.includes('crediting ')) instance.onCrediting?.();
-    });
-    child.stderr!.on('data', (chunk: Buffer) => {
-      instance.output = (instance.output + chunk.toString()).slice(-4000);
-    });
-    child.once('exit', () => {
-      instance.url = undefined;
-      clearTimeout(timer);
-      reject(new Error(`${instance.name} exited while starting:\n${instance.output}`));
-    });
-  });
 }
 
-async function stop(instance: Instance, signal: NodeJS.Signals): Promise<void> {
-  const child = instance.child;
-  instance.url = undefined;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
+const stop = stopDemoProcess;
 
 let next = 0;
 function startProxy(): Promise<void> {
@@ -169,10 +121,6 @@ afterAll(async () => {
   await pool?.end();
   await db?.destroy();
 });
-
-async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<unknown>) {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
-}
 
 type Fate = 'paid' | 'underpaid' | 'cancelled';
 function fateOf(i: number): Fate {

@@ -15,6 +15,7 @@ import {
 } from '@diamondpay/core';
 import { payoutFeeFor, type Sandbox, type SandboxMerchant, startSandbox } from '@diamondpay/sandbox';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { inBatches } from './support/demo-process.js';
 
 const PAYOUTS = 300;
 const CONCURRENCY = 10;
@@ -91,10 +92,6 @@ afterAll(async () => {
   await sandbox?.close();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
-
-async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<unknown>) {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
-}
 
 it('sends no payout twice and agrees with the gateway on every payout under faults', async () => {
   const client = new DiamondPay({

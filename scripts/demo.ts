@@ -1,6 +1,7 @@
 // `pnpm demo`: the main job. Starts the sandbox gateway and the three demo shops (Hono, Koa, NestJS)
-// on free loopback ports, runs a scripted purchase day through each, prints a table per framework,
-// and exits non-zero if any order ends in the wrong state. `pnpm demo --serve` keeps it all running.
+// on free loopback ports, runs a scripted purchase day through each (then the day's refunds, see
+// demo-refunds.ts), prints a table per framework, and exits non-zero if any order or refund ends in
+// the wrong state or a payout was sent twice. `pnpm demo --serve` keeps it all running.
 
 import { startSandbox } from '@diamondpay/sandbox';
 import {
@@ -14,6 +15,7 @@ import {
 import { startApp as startHono } from '../apps/hono-demo/src/app.js';
 import { startApp as startKoa } from '../apps/koa-demo/src/app.js';
 import { startApp as startNest } from '../apps/nestjs-demo/src/app.js';
+import { refundDay } from './demo-refunds.js';
 
 type Expected = 'paid' | 'underpaid' | 'cancelled';
 interface Step {
@@ -66,7 +68,8 @@ async function main() {
     const config = loadShopConfig(process.env, {
       host: '127.0.0.1',
       port: serveMode ? fw.port : 0,
-      gateway: { ...loadShopConfig(process.env).gateway, baseUrl: sandbox.url },
+      // settleMs: a lost create answer is checked 300 ms later (the sandbox has processed it by then).
+      gateway: { ...loadShopConfig(process.env).gateway, baseUrl: sandbox.url, settleMs: 300 },
     });
     const app = await fw.start(config).catch((error: unknown) => {
       throw explainStartupError(error, `${fw.name} shop`, fw.port);
@@ -146,12 +149,27 @@ async function main() {
         acknowledged: d.processed + d.duplicate,
         'elapsed s': ((Date.now() - t0) / 1000).toFixed(2),
         wrong,
+        underpaidIds: orders.filter((o) => o.step.fate === 'underpay').map((o) => o.id),
       };
     }),
   );
 
+  const refunds = await refundDay(
+    sandbox,
+    shops.map((s, i) => ({ name: s.name, url: s.url, underpaid: results[i]!.underpaidIds })),
+    log,
+  );
+
   console.log();
-  console.log(formatTable(results.map(({ wrong, ...row }) => row)));
+  console.log(
+    formatTable(
+      results.map(({ wrong, underpaidIds, ...row }) => ({ ...row, ...refunds.rows.get(row.framework) })),
+    ),
+  );
+  console.log(
+    '(refunded: refunds paid out; refused: refused for insufficient balance, 0018; by query: a refund whose\n' +
+      ' create answer was lost, shown "unknown", then found by query and paid out, never sent twice)',
+  );
   const stats = sandbox.stats();
   // Replies the sandbox discarded on purpose (the `failFirst` + `lose: 'reply'` fault): the shop processed
   // the notification and answered, the gateway acted as if the answer never came and delivered it again.
@@ -166,13 +184,15 @@ async function main() {
   );
   await Promise.all(shops.map((s) => s.close()));
   await sandbox.close();
-  const wrong = results.flatMap((r) => r.wrong.map((w) => `${r.framework}: ${w}`));
+  const wrong = [...results.flatMap((r) => r.wrong.map((w) => `${r.framework}: ${w}`)), ...refunds.wrong];
   if (wrong.length > 0) {
-    console.error(`\n✖ ${wrong.length} order(s) ended in the wrong state:\n  ${wrong.join('\n  ')}`);
+    console.error(
+      `\n✖ ${wrong.length} order(s) or refund(s) ended in the wrong state:\n  ${wrong.join('\n  ')}`,
+    );
     process.exit(1);
   }
   console.log(
-    `\n✓ every order ended in the expected state (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    `\n✓ every order and refund ended in the expected state, no payout was sent twice (${((Date.now() - started) / 1000).toFixed(1)} s)`,
   );
   process.exit(0);
 }

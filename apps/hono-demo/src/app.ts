@@ -9,14 +9,15 @@ import {
   isDiamondPayError,
   type Ledger,
   type NotificationStore,
+  PAYOUT_NOTIFICATION_PATH,
 } from '@diamondpay/hono';
 import {
   errorResponse,
   notifyUrlFor,
   openShopStorage,
   orderCreatedResponse,
-  orderParam,
-  orderResponse,
+  orderPageResponse,
+  refundRequestResponse,
   renderHome,
   Shop,
   type ShopConfig,
@@ -29,15 +30,22 @@ import { type Context, Hono } from 'hono';
 
 /** Where the gateway POSTs deposit notifications. */
 export const NOTIFICATION_PATH = DEPOSIT_NOTIFICATION_PATH;
+/** Where the gateway POSTs the refunds' payout notifications (the same receiver serves both routes). */
+export const REFUND_NOTIFICATION_PATH = PAYOUT_NOTIFICATION_PATH;
 
 /** Writes the shop kit's answer as a Hono response. */
 const reply = (r: ShopResponse) => new Response(r.status === 303 || r.body === '' ? null : r.body, r);
 
-async function orderInput(c: Context): Promise<{ productId: string; serviceId: string }> {
+/** The request's form or JSON body. */
+async function bodyOf(c: Context): Promise<Record<string, unknown>> {
   const type = c.req.header('content-type') ?? '';
-  const body: Record<string, unknown> = type.includes('application/json')
+  return type.includes('application/json')
     ? await c.req.json<Record<string, unknown>>().catch(() => ({}))
     : await c.req.parseBody();
+}
+
+async function orderInput(c: Context): Promise<{ productId: string; serviceId: string }> {
+  const body = await bodyOf(c);
   return { productId: String(body.product_id ?? ''), serviceId: String(body.service_id ?? '') };
 }
 
@@ -83,36 +91,54 @@ export function createApp(
     return reply(orderCreatedResponse(updated, accept(c)));
   });
 
-  // app.all: core answers any other method 405 with Allow: POST (app.post would let Hono answer 404).
-  app.all(
-    NOTIFICATION_PATH,
-    ledger
-      ? depositNotifications({
-          ...config.gateway,
-          ledger,
-          // One UPDATE on the notification's transaction: commits with its inbox record, or neither.
-          onDeposit: async (notification, _c, { tx }) => {
-            await shop.applyNotification(notification, { tx });
-          },
-          // A status contradicting the record (paid after cancelled…): counted, never credited.
-          onDiscrepancy: (event, _c, { tx }) => shop.recordDiscrepancy(event, { tx }),
-          onResult: (result) => shop.recordDelivery(result),
-        })
-      : depositNotifications({
-          ...config.gateway,
-          store,
-          onDeposit: async (notification) => {
-            await shop.applyNotification(notification);
-          },
-          onResult: (result) => shop.recordDelivery(result),
-        }),
+  // A refund: the shop kit checks the order, sends the payout once and answers.
+  app.post('/orders/:id/refund', diamondPay({ ...config.gateway, ledger }), async (c) =>
+    reply(
+      await refundRequestResponse(shop, {
+        orderId: c.req.param('id'),
+        body: await bodyOf(c),
+        accept: accept(c),
+        client: c.var.diamondPay,
+        notifyUrl: notifyUrlFor(config, REFUND_NOTIFICATION_PATH),
+        badge,
+      }),
+    ),
   );
 
-  app.get('/orders/:id', async (c) => {
-    const param = c.req.param('id');
-    const order = await shop.getOrder(orderParam(param).id);
-    return reply(orderResponse(param, order, accept(c), badge));
-  });
+  const notifications = ledger
+    ? depositNotifications({
+        ...config.gateway,
+        ledger,
+        // One UPDATE on the notification's transaction: commits with its inbox record, or neither.
+        onDeposit: async (notification, _c, { tx }) => {
+          await shop.applyNotification(notification, { tx });
+        },
+        // A refund's payout result, likewise one UPDATE on the notification's transaction.
+        onPayout: async (notification, _c, { tx }) => {
+          await shop.refunds.applyNotification(notification, { tx });
+        },
+        // A status contradicting the record (paid after cancelled…): counted, never credited.
+        onDiscrepancy: (event, _c, { tx }) => shop.recordDiscrepancy(event, { tx }),
+        onResult: (result) => shop.recordDelivery(result),
+      })
+    : depositNotifications({
+        ...config.gateway,
+        store,
+        onDeposit: async (notification) => {
+          await shop.applyNotification(notification);
+        },
+        onPayout: async (notification) => {
+          await shop.refunds.applyNotification(notification);
+        },
+        onResult: (result) => shop.recordDelivery(result),
+      });
+  // app.all: core answers any other method 405 with Allow: POST (app.post would let Hono answer 404).
+  app.all(NOTIFICATION_PATH, notifications);
+  app.all(REFUND_NOTIFICATION_PATH, notifications);
+
+  app.get('/orders/:id', async (c) =>
+    reply(await orderPageResponse(shop, c.req.param('id'), accept(c), badge)),
+  );
 
   return app;
 }

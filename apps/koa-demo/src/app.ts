@@ -10,6 +10,7 @@ import {
   isDiamondPayError,
   type Ledger,
   type NotificationStore,
+  PAYOUT_NOTIFICATION_PATH,
 } from '@diamondpay/koa';
 import { diamondPayRouter } from '@diamondpay/koa/router';
 import {
@@ -17,8 +18,8 @@ import {
   notifyUrlFor,
   openShopStorage,
   orderCreatedResponse,
-  orderParam,
-  orderResponse,
+  orderPageResponse,
+  refundRequestResponse,
   renderHome,
   Shop,
   type ShopConfig,
@@ -42,6 +43,9 @@ function reply(ctx: Context, r: ShopResponse): void {
   ctx.body = r.body;
 }
 
+/** Where the gateway POSTs the refunds' payout notifications. */
+export const REFUND_NOTIFICATION_PATH = PAYOUT_NOTIFICATION_PATH;
+
 export interface RunningApp {
   url: string;
   close(): Promise<void>;
@@ -62,6 +66,7 @@ export function createApp(
 ): Koa<DiamondPayState> {
   const { ledger, store } = storage;
   const notifyUrl = notifyUrlFor(config, DEPOSIT_NOTIFICATION_PATH);
+  const refundNotifyUrl = notifyUrlFor(config, REFUND_NOTIFICATION_PATH);
   const app = new Koa<DiamondPayState>();
   const badge = shopBadge('Koa', storage, shop.store);
   const router = new Router<DiamondPayState>();
@@ -69,25 +74,38 @@ export function createApp(
   // The notification route, from the router plugin. It is mounted before the body parser below,
   // so it reads the raw request itself (mounted after it, it would use ctx.request.rawBody).
   // A throw (unknown order) makes the gateway retry; with the ledger it also rolls the credit back.
-  const notifications = ledger
-    ? diamondPayRouter({
-        ...config.gateway,
-        ledger,
-        onDeposit: async (notification, _ctx, { tx }) => {
-          await shop.applyNotification(notification, { tx });
-        },
-        // A status contradicting the record (paid after cancelled…): counted, never credited.
-        onDiscrepancy: (event, _ctx, { tx }) => shop.recordDiscrepancy(event, { tx }),
-        onResult: (result) => shop.recordDelivery(result),
-      })
-    : diamondPayRouter({
-        ...config.gateway,
-        store,
-        onDeposit: async (notification) => {
-          await shop.applyNotification(notification);
-        },
-        onResult: (result) => shop.recordDelivery(result),
-      });
+  // The same receiver options serve the deposit route and the refunds' payout route.
+  const notificationRouter = (path: string) =>
+    ledger
+      ? diamondPayRouter({
+          ...config.gateway,
+          path,
+          ledger,
+          onDeposit: async (notification, _ctx, { tx }) => {
+            await shop.applyNotification(notification, { tx });
+          },
+          // A refund's payout result: one UPDATE on the notification's transaction.
+          onPayout: async (notification, _ctx, { tx }) => {
+            await shop.refunds.applyNotification(notification, { tx });
+          },
+          // A status contradicting the record (paid after cancelled…): counted, never credited.
+          onDiscrepancy: (event, _ctx, { tx }) => shop.recordDiscrepancy(event, { tx }),
+          onResult: (result) => shop.recordDelivery(result),
+        })
+      : diamondPayRouter({
+          ...config.gateway,
+          path,
+          store,
+          onDeposit: async (notification) => {
+            await shop.applyNotification(notification);
+          },
+          onPayout: async (notification) => {
+            await shop.refunds.applyNotification(notification);
+          },
+          onResult: (result) => shop.recordDelivery(result),
+        });
+  const notifications = notificationRouter(DEPOSIT_NOTIFICATION_PATH);
+  const payoutNotifications = notificationRouter(REFUND_NOTIFICATION_PATH);
 
   router.get('/', (ctx) => {
     ctx.type = 'html';
@@ -121,13 +139,27 @@ export function createApp(
     reply(ctx, orderCreatedResponse(attached, accept));
   });
 
+  // A refund: the shop kit checks the order, sends the payout once and answers.
+  router.post('/orders/:id/refund', async (ctx) => {
+    reply(
+      ctx,
+      await refundRequestResponse(shop, {
+        orderId: ctx.params.id ?? '',
+        body: ctx.request.body as Record<string, unknown> | undefined,
+        accept: ctx.get('accept'),
+        client: ctx.state.diamondPay,
+        notifyUrl: refundNotifyUrl,
+        badge,
+      }),
+    );
+  });
+
   router.get('/orders/:id', async (ctx) => {
-    const param = ctx.params.id ?? '';
-    const order = await shop.getOrder(orderParam(param).id);
-    reply(ctx, orderResponse(param, order, ctx.get('accept'), badge));
+    reply(ctx, await orderPageResponse(shop, ctx.params.id ?? '', ctx.get('accept'), badge));
   });
 
   app.use(notifications.routes());
+  app.use(payoutNotifications.routes());
   app.use(diamondPay({ ...config.gateway, ledger }));
   app.use(bodyParser());
   app.use(router.routes());

@@ -7,7 +7,7 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 
-export { NOTIFICATION_PATH } from './app.constants.js';
+export { NOTIFICATION_PATH, REFUND_NOTIFICATION_PATH } from './app.constants.js';
 
 export interface RunningApp {
   url: string;

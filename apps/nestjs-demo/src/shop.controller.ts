@@ -2,8 +2,7 @@ import { isDiamondPayError } from '@diamondpay/nestjs';
 import {
   errorResponse,
   orderCreatedResponse,
-  orderParam,
-  orderResponse,
+  orderPageResponse,
   renderHome,
   Shop,
   type ShopBadge,
@@ -79,14 +78,24 @@ export class ShopController {
     reply(res, orderCreatedResponse(order, accept));
   }
 
-  /** The order page, or its JSON (`Accept: application/json` or `/orders/:id.json`). */
+  /** The order page, or its JSON (`Accept: application/json` or `/orders/:id.json`), with its refund. */
   @Get('orders/:id')
   async order(
     @Param('id') param: string,
     @Headers('accept') accept: string | undefined,
     @Res() res: Response,
   ): Promise<void> {
-    const order = await this.shop.getOrder(orderParam(param).id);
-    reply(res, orderResponse(param, order, accept, this.badge));
+    reply(res, await orderPageResponse(this.shop, param, accept, this.badge));
+  }
+
+  /** A refund to a bank account (form post: back to the order page; JSON: 201/200 and the refund). */
+  @Post('orders/:id/refund')
+  async refund(
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown> | undefined,
+    @Headers('accept') accept: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
+    reply(res, await this.shopService.refund(id, body, accept, this.badge));
   }
 }

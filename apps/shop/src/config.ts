@@ -53,6 +53,11 @@ export function loadShopConfig(
       authorization: env.DIAMONDPAY_AUTHORIZATION ?? 'sandbox-authorization-token',
       signType,
       retryBaseDelayMs: 200,
+      // How long a create whose answer was lost waits before asking the gateway (DIAMONDPAY_SETTLE_MS;
+      // default the client's timeout). The sandbox answers at once, so the demo and tests shorten it.
+      ...(env.DIAMONDPAY_SETTLE_MS
+        ? { settleMs: positiveInt('DIAMONDPAY_SETTLE_MS', env.DIAMONDPAY_SETTLE_MS) }
+        : {}),
     },
     redisUrl: env.REDIS_URL || undefined,
     databaseUrl: env.DATABASE_URL || undefined,

@@ -7,12 +7,15 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { ShopConfig } from './config.js';
 import { SqlOrderRepository, type SqlQuery, shopSchemaSql } from './sql-orders.js';
+import { refundSchemaSql, SqlRefundRepository } from './sql-refunds.js';
 
 export interface ShopDatabase {
   /** The Diamond Pay ledger in this database (inbox, order states, create outbox). */
   readonly ledger: PostgresLedger;
   /** The shop's orders table. */
   readonly orders: SqlOrderRepository;
+  /** The shop's refunds table (payouts back to the payer). */
+  readonly refunds: SqlRefundRepository;
   /** A statement outside any transaction (tests count credits with it). */
   readonly query: SqlQuery;
   /** `postgres` (DATABASE_URL) or `pglite` (embedded). */
@@ -73,16 +76,19 @@ export async function openShopDatabase(config: ShopConfig, name: string): Promis
     const ledger = createPostgresLedger({ db, tablePrefix: `${name}_diamondpay_` });
     await ledger.migrate();
     const table = `${name}_shop_orders`;
+    const refundsTable = `${name}_shop_refunds`;
     await ledger.transaction(async ({ tx }) => {
       // Instances starting together must not race on CREATE TABLE IF NOT EXISTS.
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [table]);
       await tx.query(shopSchemaSql(table));
       // Tables made before the order page showed the QR code lack its column.
       await tx.query(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS qr_code_content text`);
+      await tx.query(refundSchemaSql(refundsTable, table));
     });
     return {
       ledger,
       orders: new SqlOrderRepository(query, table),
+      refunds: new SqlRefundRepository(query, refundsTable),
       query,
       kind: config.databaseUrl ? 'postgres' : 'pglite',
       close,

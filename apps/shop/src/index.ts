@@ -18,11 +18,24 @@ export {
   UnknownOrderError,
 } from './orders.js';
 export { escapeHtml, orderJson, renderError, renderHome, renderOrder, serviceLabel } from './pages.js';
+export { MAX_REFUND_ATTEMPTS, type RefundClient, refundableAmount, ShopRefunds } from './refund-desk.js';
+export { refundJson, refundSection } from './refund-pages.js';
+export {
+  MemoryRefundRepository,
+  REFUND_TRANSITIONS,
+  type Refund,
+  type RefundRepository,
+  RefundRequestError,
+  type RefundState,
+  refundPayoutClId,
+} from './refunds.js';
 export {
   errorResponse,
   orderCreatedResponse,
+  orderPageResponse,
   orderParam,
   orderResponse,
+  refundRequestResponse,
   type ShopResponse,
   wantsJson,
 } from './responses.js';

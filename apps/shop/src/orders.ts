@@ -8,6 +8,8 @@ import type {
   ReceiveResult,
 } from '@diamondpay/core';
 import { PRODUCTS, type Product, SERVICES } from './catalogue.js';
+import { ShopRefunds } from './refund-desk.js';
+import { MemoryRefundRepository, type RefundRepository } from './refunds.js';
 import { countDiscrepancy, SqlOrderRepository } from './sql-orders.js';
 
 export type OrderStatus = 'pending' | 'paid' | 'underpaid' | 'cancelled';
@@ -112,6 +114,8 @@ export class Shop {
   readonly products: readonly Product[] = PRODUCTS;
   readonly services = SERVICES;
   readonly store: OrderRepository;
+  /** The orders' refunds (payouts back to a bank account). */
+  readonly refunds: ShopRefunds;
   private readonly counters: ShopStats = {
     ordersCreated: 0,
     notificationsHandled: 0,
@@ -129,9 +133,15 @@ export class Shop {
    * killed then dies mid-handler.
    */
   constructor(
-    options: { store?: OrderRepository; handlerDelayMs?: number; log?: (line: string) => void } = {},
+    options: {
+      store?: OrderRepository;
+      refunds?: RefundRepository;
+      handlerDelayMs?: number;
+      log?: (line: string) => void;
+    } = {},
   ) {
     this.store = options.store ?? new MemoryOrderRepository();
+    this.refunds = new ShopRefunds(options.refunds ?? new MemoryRefundRepository(), this.store);
     this.handlerDelayMs = options.handlerDelayMs ?? 0;
     this.log = options.log ?? (() => {});
   }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { shopBadge } from './badge.js';
 import { MemoryOrderRepository, type OrderRepository, type ShopOrder } from './orders.js';
-import { renderError, renderOrder, serviceLabel } from './pages.js';
+import { orderJson, renderError, renderOrder, serviceLabel } from './pages.js';
+import type { Refund } from './refunds.js';
 import { orderCreatedResponse, orderResponse, wantsJson } from './responses.js';
 
 const order = (fields: Partial<ShopOrder> = {}): ShopOrder => ({
@@ -83,5 +84,69 @@ describe('shop pages', () => {
       /^application\/json/,
     );
     expect(orderResponse('ORD-1', undefined, 'text/html').status).toBe(404);
+  });
+});
+
+describe('the refund part of the order page', () => {
+  const refund = (fields: Partial<Refund> = {}): Refund => ({
+    payoutClId: 'ORD-1-R1',
+    orderId: 'ORD-1',
+    attempt: 1,
+    amount: 8_000_000,
+    state: 'accepted',
+    bankCode: 'KB',
+    accountNumber: '1002123456789',
+    accountHolder: '<b>홍</b>',
+    phoneNumber: '01012345678',
+    notificationsApplied: 0,
+    finalNotificationsApplied: 0,
+    createdAt: 0,
+    updatedAt: 0,
+    ...fields,
+  });
+
+  it('offers the form for a cancelled order only when money was received, for that amount', () => {
+    const received = renderOrder(order({ status: 'cancelled', realAmount: 3_000_000 }));
+    expect(received).toContain('data-testid="refund-form"');
+    expect(received).toContain('data-testid="refund-amount">₩30,000<');
+    const nothing = renderOrder(order({ status: 'cancelled', realAmount: 0 }));
+    expect(nothing).not.toContain('data-testid="refund-form"');
+    expect(nothing).toContain('data-testid="refund-none"');
+    expect(renderOrder(order({ status: 'paid', realAmount: 8_900_000 }))).not.toContain(
+      'data-testid="refund',
+    );
+    expect(renderOrder(order())).not.toContain('data-testid="refund');
+  });
+
+  it('shows a refused refund with its code and offers the next attempt; an unknown one a check; escapes what was typed', () => {
+    const underpaid = order({ status: 'underpaid', realAmount: 8_000_000 });
+    const refused = renderOrder(
+      underpaid,
+      undefined,
+      refund({ state: 'refused', errorCode: '0018', errorMessage: 'balance <short>' }),
+    );
+    expect(refused).toContain('data-testid="refund-error">0018: balance &#60;short&#62;<');
+    expect(refused).toContain('name="attempt" value="2"');
+    const unknown = renderOrder(underpaid, undefined, refund({ state: 'unknown' }));
+    expect(unknown).toContain('checking with the gateway');
+    expect(unknown).toContain('data-testid="refund-check"');
+    expect(unknown).toContain('<script>'); // follows the refund live
+    expect(unknown).not.toContain('data-testid="refund-form"');
+    const paidOut = renderOrder(underpaid, undefined, refund({ state: 'paid_out' }));
+    expect(paidOut).not.toContain('<script>');
+    expect(paidOut).not.toContain('<b>');
+    expect(paidOut).toContain('KB ···6789');
+  });
+
+  it('carries the refund in the order JSON', () => {
+    const underpaid = order({ status: 'underpaid', realAmount: 8_000_000 });
+    expect(orderJson(underpaid).refund).toBeNull();
+    expect(orderJson(underpaid, refund({ state: 'refused', errorCode: '0012' })).refund).toEqual({
+      payoutClId: 'ORD-1-R1',
+      attempt: 1,
+      amount: 8_000_000,
+      state: 'refused',
+      errorCode: '0012',
+    });
   });
 });

@@ -6,6 +6,8 @@ import qrcode from 'qrcode-generator';
 import type { ShopBadge } from './badge.js';
 import { SERVICES } from './catalogue.js';
 import type { Shop, ShopOrder } from './orders.js';
+import { refundInProgress, refundJson, refundSection } from './refund-pages.js';
+import type { Refund } from './refunds.js';
 
 const STATUS_TEXT: Record<ShopOrder['status'], string> = {
   pending: '결제 대기 · pending',
@@ -63,6 +65,9 @@ ${head}
   .qr { margin: 1rem 0; } .qr svg { width: 180px; height: 180px; }
   .hint { color: #5a6478; font-size: .9rem; }
   .short { color: #a32020; font-weight: 700; }
+  .refund-paid_out { color: #127a3a; } .refund-refused, .refund-failed { color: #a32020; }
+  .refund { margin-top: 1rem; } .refund h2 { font-size: 1.1rem; margin: 0 0 .5rem; }
+  .refund-form label { display: block; margin: .4rem 0; } .refund-form input { font: inherit; padding: .4rem; width: 100%; max-width: 20rem; }
 </style>
 </head>
 <body>
@@ -109,19 +114,22 @@ function qrSvg(content: string): string {
     .replace('<svg ', '<svg role="img" aria-label="QR 코드 · QR code" data-testid="order-qr" ');
 }
 
-// While pending, the page asks for its own JSON every second and reloads once the status changes
-// (the notification arrived). Without JavaScript the <noscript> refresh does the same, more slowly.
-function liveScript(order: ShopOrder): string {
+// While pending (or its refund is under way), the page asks for its own JSON every second and reloads
+// once the status (or the refund's state) changes. Without JavaScript the <noscript> refresh does the
+// same, more slowly.
+function liveScript(order: ShopOrder, refund: Refund | undefined): string {
   const url = JSON.stringify(`/orders/${encodeURIComponent(order.id)}.json`);
+  const refundState = JSON.stringify(refund?.state ?? null);
   return `<script>(function(){var tries=0;var t=setInterval(function(){if(++tries>1800){clearInterval(t);return;}
 fetch(${url},{headers:{accept:'application/json'},cache:'no-store'}).then(function(r){return r.ok?r.json():null;}).then(function(o){
-if(o&&o.status!==${JSON.stringify(order.status)}){clearInterval(t);location.reload();}}).catch(function(){});},1000);})();</script>`;
+if(o&&(o.status!==${JSON.stringify(order.status)}||(o.refund?o.refund.state:null)!==${refundState})){clearInterval(t);location.reload();}}).catch(function(){});},1000);})();</script>`;
 }
 
-/** The order page; follows the order live while it is pending. */
-export function renderOrder(order: ShopOrder, badge?: ShopBadge): string {
+/** The order page (with its refund, if any); follows the order live while it is pending or refunding. */
+export function renderOrder(order: ShopOrder, badge?: ShopBadge, refund?: Refund): string {
   const pending = order.status === 'pending';
-  const head = pending ? '<noscript><meta http-equiv="refresh" content="2"></noscript>' : '';
+  const live = pending || refundInProgress(refund);
+  const head = live ? '<noscript><meta http-equiv="refresh" content="2"></noscript>' : '';
   const rows: [string, string][] = [
     ['주문번호 · Order', `<span class="id" data-testid="order-id">${escapeHtml(order.id)}</span>`],
     ['금액 · Amount', escapeHtml(formatKrw(order.amount))],
@@ -165,7 +173,8 @@ export function renderOrder(order: ShopOrder, badge?: ShopBadge): string {
   <dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${v}</dd>`).join('')}</dl>
   ${outcome}${pay}
 </div>
-<p><a href="/">← 상점 · Shop</a></p>${pending ? liveScript(order) : ''}`,
+${refundSection(order, refund)}
+<p><a href="/">← 상점 · Shop</a></p>${live ? liveScript(order, refund) : ''}`,
     badge,
     head,
   );
@@ -181,7 +190,8 @@ export function renderError(status: number, message: string, badge?: ShopBadge):
   );
 }
 
-export function orderJson(order: ShopOrder) {
+/** The order as JSON (amounts in cents); `refund` is the order's latest refund, or null. */
+export function orderJson(order: ShopOrder, refund?: Refund) {
   return {
     id: order.id,
     product_id: order.productId,
@@ -193,5 +203,6 @@ export function orderJson(order: ShopOrder) {
     real_amount: order.realAmount ?? null,
     created_at: new Date(order.createdAt).toISOString(),
     updated_at: new Date(order.updatedAt).toISOString(),
+    refund: refund ? refundJson(refund) : null,
   };
 }

@@ -2,8 +2,11 @@
 // requests the same way: JSON when the client sends `Accept: application/json` (or asks for
 // /orders/{id}.json), HTML otherwise. Each demo only writes these onto its framework's response.
 import type { ShopBadge } from './badge.js';
-import type { ShopOrder } from './orders.js';
+import type { Shop, ShopOrder } from './orders.js';
 import { orderJson, renderError, renderOrder } from './pages.js';
+import type { RefundClient } from './refund-desk.js';
+import { refundJson } from './refund-pages.js';
+import { type Refund, RefundRequestError } from './refunds.js';
 
 export interface ShopResponse {
   status: number;
@@ -44,9 +47,11 @@ export function errorResponse(
   message: string,
   accept: string | null | undefined,
   badge?: ShopBadge,
+  /** Each problem of a refused form, naming its field (JSON `issues`). */
+  issues: readonly { field: string; rule: string; message: string }[] = [],
 ): ShopResponse {
   return wantsJson(accept)
-    ? json(status, { error: message })
+    ? json(status, issues.length > 0 ? { error: message, issues } : { error: message })
     : html(status, renderError(status, message, badge));
 }
 
@@ -63,9 +68,56 @@ export function orderResponse(
   order: ShopOrder | undefined,
   accept: string | null | undefined,
   badge?: ShopBadge,
+  refund?: Refund,
 ): ShopResponse {
   const { id, json: suffix } = orderParam(param);
   const asJson = suffix || wantsJson(accept);
   if (!order) return errorResponse(404, `No order ${id}`, asJson ? 'application/json' : accept, badge);
-  return asJson ? json(200, orderJson(order)) : html(200, renderOrder(order, badge));
+  return asJson ? json(200, orderJson(order, refund)) : html(200, renderOrder(order, badge, refund));
+}
+
+/** GET /orders/{id} (or {id}.json) for a shop: looks the order and its refund up, then `orderResponse`. */
+export async function orderPageResponse(
+  shop: Shop,
+  param: string,
+  accept: string | null | undefined,
+  badge?: ShopBadge,
+): Promise<ShopResponse> {
+  const { id } = orderParam(param);
+  const [order, refund] = await Promise.all([shop.getOrder(id), shop.refunds.forOrder(id)]);
+  return orderResponse(param, order, accept, badge, refund);
+}
+
+/**
+ * POST /orders/{id}/refund: the form (or JSON) body as parsed by the framework, the framework's
+ * Diamond Pay client, and the notify URL of the shop's payout route. A form post is redirected (303)
+ * to the order page, which shows the refund; a JSON client gets the refund, 201 when this request
+ * created it, 200 when it existed. Refusals: 400 (naming the field), 404, 409.
+ */
+export async function refundRequestResponse(
+  shop: Shop,
+  request: {
+    orderId: string;
+    body: Record<string, unknown> | undefined;
+    accept: string | null | undefined;
+    client: RefundClient;
+    notifyUrl: string;
+    badge?: ShopBadge | undefined;
+  },
+): Promise<ShopResponse> {
+  const { orderId, accept } = request;
+  try {
+    const { refund, created } = await shop.refunds.request(
+      orderId,
+      request.body ?? {},
+      request.client,
+      request.notifyUrl,
+    );
+    if (wantsJson(accept)) return json(created ? 201 : 200, refundJson(refund));
+    const location = `/orders/${encodeURIComponent(orderId)}`;
+    return { status: 303, headers: { location, 'content-length': '0' }, body: '' };
+  } catch (error) {
+    if (!(error instanceof RefundRequestError)) throw error;
+    return errorResponse(error.status, error.message, accept, request.badge, error.issues);
+  }
 }

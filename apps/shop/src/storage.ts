@@ -48,6 +48,7 @@ export async function openShopStorage(
   const ledger = database.ledger;
   const own = new Shop({
     store: database.orders,
+    refunds: database.refunds,
     handlerDelayMs: config.handlerDelayMs,
     log: (line) => console.log(line),
   });
@@ -62,6 +63,10 @@ export async function openShopStorage(
     ledger,
     onDeposit: async (notification, _context, { tx }) => {
       await own.applyNotification(notification, { tx });
+    },
+    // A refund's payout status found by query (its notification was lost, or its create's answer).
+    onPayout: async (notification, _context, { tx }) => {
+      await own.refunds.applyNotification(notification, { tx });
     },
     onDiscrepancy: (event, _context, { tx }) => own.recordDiscrepancy(event, { tx }),
   });

@@ -1,6 +1,7 @@
 // The purchase as a shopper does it, in headless Chromium, through the shop's own pages: shop →
 // Pay → the shop's order page → its cashier link opens the sandbox cashier in a new tab → pay
-// there → the order page (left open in the first tab) turns paid, underpaid or cancelled by itself.
+// there → the order page (left open in the first tab) turns paid, underpaid or cancelled by itself;
+// an underpaid order is then refunded through the page's form, and the page follows the refund.
 // Screenshots of every step go to screenshots/<demo>/.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,18 @@ function pollText(page: Page, testId: string, timeout = 15_000) {
       page
         .getByTestId(testId)
         .textContent({ timeout: 1_000 })
+        .catch(() => ''),
+    { timeout, interval: 200 },
+  );
+}
+
+/** The refund's state (`data-state`), polled; '' while the page is between reloads. */
+function pollRefundState(page: Page, timeout = 15_000) {
+  return expect.poll(
+    () =>
+      page
+        .getByTestId('refund-state')
+        .getAttribute('data-state', { timeout: 1_000 })
         .catch(() => ''),
     { timeout, interval: 200 },
   );
@@ -115,6 +128,23 @@ export function describeBrowserPurchase(name: string, start: StartDemo): void {
         expect(await shopPage.getByTestId('order-shortfall').textContent()).toBe('₩9,000');
         await shopPage.screenshot({ path: shot('390-4-order-underpaid'), fullPage: true });
         expect((await demo.app.shop.getOrder(id))?.status).toBe('underpaid');
+        // The refund form: what was received goes back to the shopper's account.
+        expect(await shopPage.getByTestId('refund-amount').textContent()).toBe('₩80,000');
+        await shopPage.getByTestId('refund-bank_code').fill('KB');
+        await shopPage.getByTestId('refund-account_number').fill('1002-123-456789');
+        await shopPage.getByTestId('refund-account_holder').fill('홍길동');
+        await shopPage.getByTestId('refund-phone_number').fill('010-1234-5678');
+        await fitsWidth(shopPage);
+        await Promise.all([shopPage.waitForLoadState('load'), shopPage.getByTestId('refund-submit').click()]);
+        await pollRefundState(shopPage).toBe('accepted');
+        expect(await shopPage.getByTestId('refund-state').textContent()).toContain('accepted');
+        expect(new URL(shopPage.url()).pathname).toBe(`/orders/${encodeURIComponent(id)}`);
+        await shopPage.screenshot({ path: shot('390-5-refund-accepted'), fullPage: true });
+        // The gateway pays it out; the page, left alone, follows the refund until it is paid out.
+        await demo.sandbox.completePayout(`${id}-R1`);
+        await pollRefundState(shopPage).toBe('paid_out');
+        expect(await shopPage.getByTestId('refund-state').textContent()).toBe('환불 완료 · paid out');
+        await shopPage.screenshot({ path: shot('390-6-refund-paid-out'), fullPage: true });
       } finally {
         await context.close();
       }

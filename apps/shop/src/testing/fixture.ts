@@ -41,7 +41,8 @@ export function useSandboxedDemo(
     sandbox = await startSandbox({ timeScale: 0.001, seed: 1 });
     const config = loadShopConfig(
       {},
-      { host: '127.0.0.1', port: 0, gateway: { baseUrl: sandbox.url, ...sandbox.merchant } },
+      // A lost create answer is checked 200 ms later (the sandbox has processed it by then).
+      { host: '127.0.0.1', port: 0, gateway: { baseUrl: sandbox.url, ...sandbox.merchant, settleMs: 200 } },
     );
     app = await start(configure(config));
   }, 120_000);

@@ -3,6 +3,7 @@ export { describeBrowserPurchase } from './browser-purchase.js';
 export { CHROMIUM_ARGS, launchChromium, screenshotPath } from './chromium.js';
 export { describeDemoPurchase } from './demo-purchase.js';
 export { describeDemoReconciliation } from './demo-reconcile.js';
+export { describeDemoRefunds } from './demo-refunds.js';
 export {
   type DemoApp,
   type DemoFixture,

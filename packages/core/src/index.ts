@@ -49,6 +49,7 @@ export {
 export {
   type AnyNotificationReceiverOptions,
   type ClaimResult,
+  createLedgerInbox,
   createNotificationReceiver,
   createReconciler,
   DEFAULT_MAX_NOTIFICATION_BYTES,
@@ -60,6 +61,7 @@ export {
   type DiscrepancyReason,
   type HandleOptions,
   type IncomingNotificationRequest,
+  LEDGER_INBOX,
   type Ledger,
   type LedgerCreateIntent,
   type LedgerCreateResult,

@@ -2,15 +2,17 @@
 // the inbox's primary key makes a second copy of a notification wait on the first transaction's row,
 // `SELECT … FOR UPDATE` serialises transitions of one order, and `FOR UPDATE SKIP LOCKED` lets any
 // number of reconcilers take disjoint sets of due orders.
-import type {
-  Ledger,
-  LedgerCreateIntent,
-  LedgerCreateResult,
-  LedgerInboxEntry,
-  LedgerOrder,
-  LedgerOrderRef,
-  LedgerTransaction,
-  LedgerUnitOfWork,
+import {
+  createLedgerInbox,
+  LEDGER_INBOX,
+  type Ledger,
+  type LedgerCreateIntent,
+  type LedgerCreateResult,
+  type LedgerInboxEntry,
+  type LedgerOrder,
+  type LedgerOrderRef,
+  type LedgerTransaction,
+  type LedgerUnitOfWork,
 } from '@diamondpay/core';
 import { type Driver, type LedgerDatabase, type Query, toDriver } from './driver.js';
 import { toInboxEntry, toOrder } from './rows.js';
@@ -57,6 +59,7 @@ function closedGuard(query: Query): { tx: LedgerTransaction; query: Query; close
 }
 
 class PostgresLedgerImpl implements PostgresLedger {
+  readonly [LEDGER_INBOX] = createLedgerInbox;
   readonly tables: Readonly<LedgerTables>;
   private readonly driver: Driver;
   private readonly prefix: string;

@@ -1,29 +1,31 @@
 // Gateway → merchant notifications: verify, receive (once, acknowledged after the handler), body reading, stores.
 
 export { rawBodyUnavailable, readBodyLimited } from './body.js';
-export type {
-  Ledger,
-  LedgerCreateIntent,
-  LedgerCreateResult,
-  LedgerCreateState,
-  LedgerInboxEntry,
-  LedgerOrder,
-  LedgerOrderKind,
-  LedgerOrderRef,
-  LedgerOrderUpdate,
-  LedgerTransaction,
-  LedgerUnitOfWork,
-  SyncLedgerUnit,
+export {
+  LEDGER_INBOX,
+  type Ledger,
+  type LedgerCreateIntent,
+  type LedgerCreateResult,
+  type LedgerCreateState,
+  type LedgerInboxEntry,
+  type LedgerOrder,
+  type LedgerOrderKind,
+  type LedgerOrderRef,
+  type LedgerOrderUpdate,
+  type LedgerTransaction,
+  type LedgerUnitOfWork,
+  type SyncLedgerUnit,
 } from './ledger.js';
-export type {
-  DiscrepancyEvent,
-  DiscrepancyHandler,
-  LedgerHandlerContext,
-  LedgerNotificationHandler,
-  LedgerSource,
-  QueriedDeposit,
-  QueriedOrder,
-  QueriedPayout,
+export {
+  createLedgerInbox,
+  type DiscrepancyEvent,
+  type DiscrepancyHandler,
+  type LedgerHandlerContext,
+  type LedgerNotificationHandler,
+  type LedgerSource,
+  type QueriedDeposit,
+  type QueriedOrder,
+  type QueriedPayout,
 } from './ledger-inbox.js';
 export { MemoryLedger, type MemoryLedgerOptions, type MemoryLedgerQuery } from './memory-ledger.js';
 export { MAX_UPDATE_TIME_LEAD_SECONDS, notificationKey } from './notification-key.js';

@@ -2,7 +2,13 @@
 // same cases, so "exactly once" means the same thing on each. Not exported from core's public entry:
 // implementations import it from source in their own tests.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Ledger, LedgerCreateIntent, LedgerInboxEntry, LedgerOrderRef } from './ledger.js';
+import {
+  LEDGER_INBOX,
+  type Ledger,
+  type LedgerCreateIntent,
+  type LedgerInboxEntry,
+  type LedgerOrderRef,
+} from './ledger.js';
 
 export interface LedgerContractOptions {
   /** Called after each case with the ledger `makeLedger` gave (close pools, drop schemas). */
@@ -95,6 +101,10 @@ export function describeLedgerContract(
             throw failure;
           }),
         ).rejects.toBe(failure);
+      });
+
+      it('carries core’s ledger path for the receiver ([LEDGER_INBOX])', () => {
+        expect(typeof ledger[LEDGER_INBOX]).toBe('function');
       });
 
       it('hands the work a tx with a query function', async () => {

@@ -106,7 +106,10 @@ interface Step {
   after: LedgerOrder;
 }
 
-/** Builds the ledger path: `process` runs one notification in one ledger transaction. */
+/**
+ * Builds the ledger path: `process` runs one notification in one ledger transaction. A Ledger
+ * implementation carries this function as `[LEDGER_INBOX]`; the receiver calls it.
+ */
 export function createLedgerInbox<Ctx>(options: LedgerInboxOptions<Ctx>) {
   const { ledger, now } = options;
   const onDiscrepancy = options.onDiscrepancy ?? warnDiscrepancy;
@@ -265,7 +268,8 @@ export function createLedgerInbox<Ctx>(options: LedgerInboxOptions<Ctx>) {
     }
   }
 
-  return { process };
+  // notificationFromQuery rides along, so a receiver without a ledger does not carry it either.
+  return { process, notificationFromQuery };
 }
 
 /** A deposit as the gateway's query returned it (`client.deposits.retrieve`). Amounts in cents. */

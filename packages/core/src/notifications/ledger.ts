@@ -6,6 +6,14 @@
 // The decisions (which transition is forward, what is a discrepancy) live in core, once; a Ledger
 // implementation only stores, locks and schedules. `@diamondpay/postgres` implements it on pg and
 // PGlite; `MemoryLedger` implements it in process for tests.
+import type { createLedgerInbox } from './ledger-inbox.js';
+
+/**
+ * Where a Ledger carries core's ledger path for the receiver: set it to `createLedgerInbox`. The path
+ * (inbox, order states, discrepancies) comes with the ledger rather than with the receiver, so a
+ * receiver made without a ledger (a Workers bundle, most apps) does not carry its code.
+ */
+export const LEDGER_INBOX: unique symbol = Symbol.for('@diamondpay/core:ledger-inbox');
 
 /** The merchant's handle on the ledger's transaction: SQL run here commits or rolls back with the record. */
 export interface LedgerTransaction {
@@ -161,6 +169,8 @@ export interface SyncLedgerUnit {
 
 /** A durable store for the inbox, the order states and the create outbox. Every method is atomic. */
 export interface Ledger {
+  /** Core's ledger path, which the receiver runs on this ledger: `readonly [LEDGER_INBOX] = createLedgerInbox`. */
+  readonly [LEDGER_INBOX]: typeof createLedgerInbox;
   /**
    * Runs `work` in one transaction and commits when it resolves; rolls back everything (the inbox
    * row, order updates and the merchant's own SQL) when it throws, then rethrows.

@@ -1,18 +1,20 @@
 // The Ledger in process memory, for tests and single-process demos: the same locking and commit
 // semantics as the PostgreSQL ledger (per-key and per-order locks held until the transaction ends;
 // changes applied only on commit), but nothing survives a restart and no SQL runs.
-import type {
-  Ledger,
-  LedgerCreateIntent,
-  LedgerCreateResult,
-  LedgerInboxEntry,
-  LedgerOrder,
-  LedgerOrderRef,
-  LedgerOrderUpdate,
-  LedgerTransaction,
-  LedgerUnitOfWork,
-  SyncLedgerUnit,
+import {
+  LEDGER_INBOX,
+  type Ledger,
+  type LedgerCreateIntent,
+  type LedgerCreateResult,
+  type LedgerInboxEntry,
+  type LedgerOrder,
+  type LedgerOrderRef,
+  type LedgerOrderUpdate,
+  type LedgerTransaction,
+  type LedgerUnitOfWork,
+  type SyncLedgerUnit,
 } from './ledger.js';
+import { createLedgerInbox } from './ledger-inbox.js';
 import { flatCopy } from './notification-key.js';
 
 /** The merchant's statement runner for `tx.query` (see `MemoryLedgerOptions.query`). */
@@ -157,6 +159,7 @@ function noSql(): never {
  * locks until it ends and applies its changes only on commit; everything is lost on restart.
  */
 export class MemoryLedger implements Ledger {
+  readonly [LEDGER_INBOX] = createLedgerInbox;
   private readonly inbox = new Map<string, LedgerInboxEntry>();
   private readonly orders = new Map<string, LedgerOrder>();
   private readonly inboxLocks = new KeyedLocks();

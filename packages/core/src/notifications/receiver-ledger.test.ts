@@ -3,8 +3,8 @@ import { DiamondPayValidationError } from '../errors.js';
 import { setSignatureCrypto, signatureCrypto } from '../signing/crypto.js';
 import { nodeCrypto } from '../signing/crypto-node.js';
 import { depositFields, signedBody, TEST_KEY } from '../testing/independent-signer.js';
-import type { Ledger, LedgerOrderRef, LedgerUnitOfWork } from './ledger.js';
-import type { DiscrepancyEvent, LedgerHandlerContext } from './ledger-inbox.js';
+import { LEDGER_INBOX, type Ledger, type LedgerOrderRef, type LedgerUnitOfWork } from './ledger.js';
+import { createLedgerInbox, type DiscrepancyEvent, type LedgerHandlerContext } from './ledger-inbox.js';
 import { MemoryLedger } from './memory-ledger.js';
 import { createNotificationReceiver } from './receiver.js';
 import { MemoryNotificationStore } from './store.js';
@@ -212,6 +212,7 @@ describe('receiver with a ledger', () => {
   it('answers 503 when the commit fails after the handler ran (its writes were rolled back with it)', async () => {
     const inner = new MemoryLedger();
     const failingCommit: Ledger = {
+      [LEDGER_INBOX]: createLedgerInbox,
       beginCreate: (i) => inner.beginCreate(i),
       finishCreate: (r, x, n) => inner.finishCreate(r, x, n),
       getOrder: (r) => inner.getOrder(r),
@@ -376,6 +377,26 @@ describe('receiver with a ledger', () => {
       undefined,
     );
     expect(r).toMatchObject({ outcome: 'rejected', status: 500 });
+  });
+
+  it('refuses a ledger that carries no ledger path, naming the field and what to set', () => {
+    const { [LEDGER_INBOX]: _path, ...withoutPath } = Object.assign(Object.create(null), {
+      transaction: () => Promise.resolve(),
+      [LEDGER_INBOX]: createLedgerInbox,
+    }) as Ledger;
+    const make = () =>
+      createNotificationReceiver({ ...base, onDeposit: () => {}, ledger: withoutPath as unknown as Ledger });
+    expect(make).toThrow(DiamondPayValidationError);
+    try {
+      make();
+    } catch (error) {
+      expect((error as DiamondPayValidationError).issues).toEqual([
+        expect.objectContaining({ field: 'ledger', rule: 'ledger_inbox' }),
+      ]);
+      expect(
+        String((error as Error).message + JSON.stringify((error as DiamondPayValidationError).issues)),
+      ).toMatch(/LEDGER_INBOX\] = createLedgerInbox/);
+    }
   });
 
   it('refuses a ledger together with a store, and onDiscrepancy without a ledger', () => {

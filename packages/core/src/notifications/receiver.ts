@@ -9,15 +9,13 @@ import {
 } from '../errors.js';
 import { ACK_BODY } from '../protocol/constants.js';
 import { rawBodyUnavailable, readBodyLimited } from './body.js';
-import type { Ledger } from './ledger.js';
-import {
-  createLedgerInbox,
-  type DiscrepancyHandler,
-  type LedgerInboxResult,
-  type LedgerNotificationHandler,
-  type LedgerSource,
-  notificationFromQuery,
-  type QueriedOrder,
+import { LEDGER_INBOX, type Ledger } from './ledger.js';
+import type {
+  DiscrepancyHandler,
+  LedgerInboxResult,
+  LedgerNotificationHandler,
+  LedgerSource,
+  QueriedOrder,
 } from './ledger-inbox.js';
 import { notificationKey, updateTimeProblem } from './notification-key.js';
 import { isPromiseLike } from './promise-like.js';
@@ -255,6 +253,13 @@ export function createNotificationReceiver<Ctx = undefined>(
         rule: 'type',
         message: 'must be a Ledger (MemoryLedger, @diamondpay/postgres)',
       });
+    } else if (typeof ledger[LEDGER_INBOX] !== 'function') {
+      issues.push({
+        field: 'ledger',
+        rule: 'ledger_inbox',
+        message:
+          'carries no ledger path: a Ledger implementation sets `readonly [LEDGER_INBOX] = createLedgerInbox` (both from @diamondpay/core)',
+      });
     }
     if ((anyOptions as { store?: unknown }).store !== undefined) {
       issues.push({
@@ -321,7 +326,7 @@ export function createNotificationReceiver<Ctx = undefined>(
   const ledgerInbox =
     ledger === undefined
       ? undefined
-      : createLedgerInbox<Ctx>({
+      : ledger[LEDGER_INBOX]<Ctx>({
           ledger,
           onDeposit: ledgerOptions.onDeposit,
           onPayout: ledgerOptions.onPayout,
@@ -734,7 +739,7 @@ export function createNotificationReceiver<Ctx = undefined>(
         error: new Error('applyQueried needs a receiver created with a ledger'),
       });
     }
-    const notification = notificationFromQuery(queried, options.platformId, now());
+    const notification = ledgerInbox.notificationFromQuery(queried, options.platformId, now());
     const key = notificationKey(notification);
     return observed(
       await once(key, notification, () => processLedger(key, notification, context, 'reconciliation')),

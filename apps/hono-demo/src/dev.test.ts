@@ -113,7 +113,7 @@ describe('hono-demo dev', { timeout: LIMIT_MS + 5_000 }, () => {
         resolve({ code, signal, stdout, stderr });
       });
     });
-    expect(run.code).toBe(0);
+    expect(run.code, `${run.stdout}${run.stderr}`).toBe(0);
     expect(`${run.stdout}${run.stderr}`).not.toMatch(/ELIFECYCLE|ERR_PNPM/);
   });
 

@@ -59,7 +59,8 @@ function closedGuard(query: Query): { tx: LedgerTransaction; query: Query; close
 }
 
 class PostgresLedgerImpl implements PostgresLedger {
-  readonly [LEDGER_INBOX] = createLedgerInbox;
+  // Set in the constructor (a computed-key class field makes bundlers keep the class).
+  declare readonly [LEDGER_INBOX]: typeof createLedgerInbox;
   readonly tables: Readonly<LedgerTables>;
   private readonly driver: Driver;
   private readonly prefix: string;
@@ -68,6 +69,7 @@ class PostgresLedgerImpl implements PostgresLedger {
   private readonly prepared: readonly string[];
 
   constructor(options: PostgresLedgerOptions) {
+    (this as { [LEDGER_INBOX]: typeof createLedgerInbox })[LEDGER_INBOX] = createLedgerInbox;
     this.prefix = options.tablePrefix ?? DEFAULT_TABLE_PREFIX;
     this.tables = Object.freeze(ledgerTables(this.prefix));
     this.driver = toDriver(options.db);

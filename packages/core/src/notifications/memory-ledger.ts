@@ -159,7 +159,9 @@ function noSql(): never {
  * locks until it ends and applies its changes only on commit; everything is lost on restart.
  */
 export class MemoryLedger implements Ledger {
-  readonly [LEDGER_INBOX] = createLedgerInbox;
+  // Set in the constructor: a class field with a computed key would make bundlers keep the class
+  // (and the ledger path with it) in every bundle of core, used or not.
+  declare readonly [LEDGER_INBOX]: typeof createLedgerInbox;
   private readonly inbox = new Map<string, LedgerInboxEntry>();
   private readonly orders = new Map<string, LedgerOrder>();
   private readonly inboxLocks = new KeyedLocks();
@@ -167,6 +169,7 @@ export class MemoryLedger implements Ledger {
   private readonly tx: LedgerTransaction;
 
   constructor(options: MemoryLedgerOptions = {}) {
+    (this as { [LEDGER_INBOX]: typeof createLedgerInbox })[LEDGER_INBOX] = createLedgerInbox;
     const query = options.query;
     this.tx = {
       query: query

@@ -12,7 +12,7 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
 /** Default checks after an order's creation, in ms: 1, 2, 5, 10 and 30 minutes, then every `repeatMs`. */
-export const DEFAULT_RECONCILE_SCHEDULE: readonly number[] = Object.freeze([
+export const DEFAULT_RECONCILE_SCHEDULE: readonly number[] = /* @__PURE__ */ Object.freeze([
   MINUTE,
   2 * MINUTE,
   5 * MINUTE,

@@ -64,8 +64,9 @@ const base = {
 export const createPayoutSchema: Schema = base;
 
 /** Create-payout fields for `krw`: `phone_number` is required and must be a Korean mobile number. */
-export const createKrwPayoutSchema: Schema = {
-  ...base,
+// Pure-marked: a spread at module level counts as a side effect to bundlers, which would keep both
+// schemas in every bundle of core (a notification receiver's included).
+export const createKrwPayoutSchema: Schema = /* @__PURE__ */ withRules(base, {
   phone_number: {
     kind: 'string',
     required: true,
@@ -73,7 +74,11 @@ export const createKrwPayoutSchema: Schema = {
     pattern: KOREAN_MOBILE_PATTERN,
     patternText: 'a Korean mobile number: "01" and 8–9 more digits, no hyphens (e.g. "01012345678")',
   },
-};
+});
+
+function withRules(schema: Schema, rules: Schema): Schema {
+  return { ...schema, ...rules };
+}
 
 /**
  * Checks create-payout params; throws `DiamondPayValidationError` listing every problem. The `krw`

@@ -13,6 +13,7 @@ import {
 } from '@diamondpay/hono';
 import {
   errorResponse,
+  ledgerNotificationHandlers,
   notifyUrlFor,
   openShopStorage,
   orderCreatedResponse,
@@ -24,6 +25,7 @@ import {
   type ShopResponse,
   type ShopStorage,
   shopBadge,
+  storeNotificationHandlers,
 } from '@diamondpay-demo/shop';
 import { type ServerType, serve } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
@@ -106,32 +108,8 @@ export function createApp(
   );
 
   const notifications = ledger
-    ? depositNotifications({
-        ...config.gateway,
-        ledger,
-        // One UPDATE on the notification's transaction: commits with its inbox record, or neither.
-        onDeposit: async (notification, _c, { tx }) => {
-          await shop.applyNotification(notification, { tx });
-        },
-        // A refund's payout result, likewise one UPDATE on the notification's transaction.
-        onPayout: async (notification, _c, { tx }) => {
-          await shop.refunds.applyNotification(notification, { tx });
-        },
-        // A status contradicting the record (paid after cancelled…): counted, never credited.
-        onDiscrepancy: (event, _c, { tx }) => shop.recordDiscrepancy(event, { tx }),
-        onResult: (result) => shop.recordDelivery(result),
-      })
-    : depositNotifications({
-        ...config.gateway,
-        store,
-        onDeposit: async (notification) => {
-          await shop.applyNotification(notification);
-        },
-        onPayout: async (notification) => {
-          await shop.refunds.applyNotification(notification);
-        },
-        onResult: (result) => shop.recordDelivery(result),
-      });
+    ? depositNotifications({ ...config.gateway, ledger, ...ledgerNotificationHandlers(shop) })
+    : depositNotifications({ ...config.gateway, store, ...storeNotificationHandlers(shop) });
   // app.all: core answers any other method 405 with Allow: POST (app.post would let Hono answer 404).
   app.all(NOTIFICATION_PATH, notifications);
   app.all(REFUND_NOTIFICATION_PATH, notifications);

@@ -15,6 +15,7 @@ import {
 import { diamondPayRouter } from '@diamondpay/koa/router';
 import {
   errorResponse,
+  ledgerNotificationHandlers,
   notifyUrlFor,
   openShopStorage,
   orderCreatedResponse,
@@ -26,6 +27,7 @@ import {
   type ShopResponse,
   type ShopStorage,
   shopBadge,
+  storeNotificationHandlers,
 } from '@diamondpay-demo/shop';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
@@ -77,33 +79,8 @@ export function createApp(
   // The same receiver options serve the deposit route and the refunds' payout route.
   const notificationRouter = (path: string) =>
     ledger
-      ? diamondPayRouter({
-          ...config.gateway,
-          path,
-          ledger,
-          onDeposit: async (notification, _ctx, { tx }) => {
-            await shop.applyNotification(notification, { tx });
-          },
-          // A refund's payout result: one UPDATE on the notification's transaction.
-          onPayout: async (notification, _ctx, { tx }) => {
-            await shop.refunds.applyNotification(notification, { tx });
-          },
-          // A status contradicting the record (paid after cancelled…): counted, never credited.
-          onDiscrepancy: (event, _ctx, { tx }) => shop.recordDiscrepancy(event, { tx }),
-          onResult: (result) => shop.recordDelivery(result),
-        })
-      : diamondPayRouter({
-          ...config.gateway,
-          path,
-          store,
-          onDeposit: async (notification) => {
-            await shop.applyNotification(notification);
-          },
-          onPayout: async (notification) => {
-            await shop.refunds.applyNotification(notification);
-          },
-          onResult: (result) => shop.recordDelivery(result),
-        });
+      ? diamondPayRouter({ ...config.gateway, path, ledger, ...ledgerNotificationHandlers(shop) })
+      : diamondPayRouter({ ...config.gateway, path, store, ...storeNotificationHandlers(shop) });
   const notifications = notificationRouter(DEPOSIT_NOTIFICATION_PATH);
   const payoutNotifications = notificationRouter(REFUND_NOTIFICATION_PATH);
 

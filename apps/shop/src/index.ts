@@ -3,6 +3,7 @@ export { PRODUCTS, type Product, SERVICES } from './catalogue.js';
 export { loadShopConfig, notifyUrlFor, SANDBOX_DEFAULT_URL, type ShopConfig } from './config.js';
 export { openShopDatabase, type ShopDatabase } from './database.js';
 export { runDev, runStart, type StartApp } from './dev.js';
+export { ledgerNotificationHandlers, storeNotificationHandlers } from './notification-handlers.js';
 export {
   type DemoNotificationStore,
   describeNotificationStore,

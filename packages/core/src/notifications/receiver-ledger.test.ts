@@ -143,11 +143,16 @@ describe('receiver with a ledger', () => {
     const ledger = new MemoryLedger();
     const order: string[] = [];
     let finishFirst!: () => void;
+    let firstStarted!: () => void;
+    const started = new Promise<void>((resolve) => {
+      firstStarted = resolve;
+    });
     const first = createNotificationReceiver({
       ...base,
       ledger,
       onDeposit: async (n) => {
         order.push(`start ${n.status}`);
+        firstStarted();
         await new Promise<void>((resolve) => {
           finishFirst = resolve;
         });
@@ -162,6 +167,9 @@ describe('receiver with a ledger', () => {
       },
     });
     const waiting = first.receive(body({ status: 1, real_amount: 0 }), undefined);
+    // Verification is asynchronous (Web Crypto) and may finish in either order: the second copy is
+    // sent once the first one's transaction is running, which is the case this test is about.
+    await started;
     const paid = second.receive(body({ status: 2 }), undefined);
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(order).toEqual(['start 1']);

@@ -206,12 +206,28 @@ describe('notification receiver', () => {
     const body = signedBody(depositFields());
     expect((await receiverWith(onDeposit, { store: broken }).receive(body, undefined)).status).toBe(503);
     const shared = new MemoryNotificationStore();
-    const a = receiverWith(() => new Promise((res) => setTimeout(res, 30)), { store: shared });
+    let aStarted!: () => void;
+    let finishA!: () => void;
+    const started = new Promise<void>((res) => {
+      aStarted = res;
+    });
+    const a = receiverWith(
+      () => {
+        aStarted();
+        return new Promise<void>((res) => {
+          finishA = res;
+        });
+      },
+      { store: shared },
+    );
     const b = receiverWith(onDeposit, { store: shared });
-    const [ra, rb] = await Promise.all([
-      a.receive(body, undefined),
-      new Promise((res) => setTimeout(res, 5)).then(() => b.receive(body, undefined)),
-    ]);
+    // b is sent while a holds the claim, and a finishes only after b was answered (verification is
+    // asynchronous: fixed delays could let b win or let a finish first on a loaded machine).
+    const pendingA = a.receive(body, undefined);
+    await started;
+    const rb = await b.receive(body, undefined);
+    finishA();
+    const ra = await pendingA;
     expect(ra.status).toBe(200);
     expect(rb).toMatchObject({ status: 409, outcome: 'busy' });
     expect((await b.receive(body, undefined)).outcome).toBe('duplicate');

@@ -10,7 +10,8 @@ import type {
 import { PRODUCTS, type Product, SERVICES } from './catalogue.js';
 import { ShopRefunds } from './refund-desk.js';
 import { MemoryRefundRepository, type RefundRepository } from './refunds.js';
-import { countDiscrepancy, SqlOrderRepository } from './sql-orders.js';
+import { countDiscrepancy, SqlOrderRepository, type SqlQuery } from './sql-orders.js';
+import { countRefundDiscrepancy, SqlRefundRepository } from './sql-refunds.js';
 
 export type OrderStatus = 'pending' | 'paid' | 'underpaid' | 'cancelled';
 
@@ -216,12 +217,24 @@ export class Shop {
     return result;
   }
 
-  /** The ledger's onDiscrepancy: counts the conflict on the order, credits nothing. */
+  /**
+   * The ledger's onDiscrepancy: counts the conflict on the order, credits nothing. A payout's (a
+   * refund's) is counted on the order it refunds: its payout_cl_id names no order.
+   */
   async recordDiscrepancy(event: DiscrepancyEvent, ledger: { tx: LedgerTransaction }): Promise<void> {
     this.counters.discrepancies++;
     const n = event.notification;
-    const id = n.kind === 'deposit' ? n.payment_cl_id : n.payout_cl_id;
-    await countDiscrepancy((text, params) => ledger.tx.query(text, params), this.sqlStore().table, id);
+    const query: SqlQuery = (text, params) => ledger.tx.query(text, params);
+    const orders = this.sqlStore().table;
+    if (n.kind === 'deposit') {
+      await countDiscrepancy(query, orders, n.payment_cl_id);
+      return;
+    }
+    const refunds = this.refunds.store;
+    if (!(refunds instanceof SqlRefundRepository))
+      throw new Error('a ledger transaction needs the SQL refund store (openShopDatabase)');
+    if (!(await countRefundDiscrepancy(query, refunds.table, orders, n.payout_cl_id)))
+      this.log(`discrepancy on payout ${n.payout_cl_id}, which refunds no order of this shop`);
   }
 
   private sqlStore(): SqlOrderRepository {

@@ -63,6 +63,25 @@ function toRefund(row: Record<string, unknown>): Refund {
   return refund;
 }
 
+/**
+ * Counts one discrepancy of a refund's payout on the order it refunds (the ledger's onDiscrepancy
+ * ran for it; nothing is applied). False when no refund has this payout_cl_id (a payout the shop
+ * did not make, such as a withdrawal): nothing to count it on.
+ */
+export async function countRefundDiscrepancy(
+  query: SqlQuery,
+  table: string,
+  ordersTable: string,
+  payoutClId: string,
+): Promise<boolean> {
+  const { rows } = await query(
+    `UPDATE ${ordersTable} SET discrepancies = discrepancies + 1
+     WHERE id = (SELECT order_id FROM ${table} WHERE payout_cl_id = $1) RETURNING id`,
+    [payoutClId],
+  );
+  return rows.length === 1;
+}
+
 export class SqlRefundRepository implements RefundRepository {
   constructor(
     private readonly query: SqlQuery,

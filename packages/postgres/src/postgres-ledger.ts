@@ -37,6 +37,8 @@ export interface PostgresLedgerOptions {
 export interface PostgresLedger extends Ledger {
   /** Creates the ledger's tables if they are missing (idempotent; safe from several instances at once). */
   migrate(): Promise<void>;
+  /** Deletes inbox rows received before `before` except discrepancies (see `Ledger.pruneInbox`); resolves the count. */
+  pruneInbox(before: number): Promise<number>;
   /** The table names in use. */
   readonly tables: Readonly<LedgerTables>;
 }
@@ -165,6 +167,12 @@ class PostgresLedgerImpl implements PostgresLedger {
     return rows[0] ? toInboxEntry(rows[0]) : undefined;
   }
 
+  async pruneInbox(before: number): Promise<number> {
+    if (!Number.isSafeInteger(before)) throw new RangeError(`pruneInbox: ${before} is not a time in ms`);
+    const { rowCount } = await this.driver.query(this.sql.pruneInbox, [before]);
+    return rowCount;
+  }
+
   async claimDueChecks(now: number, limit: number, leaseMs: number): Promise<LedgerOrder[]> {
     if (!Number.isSafeInteger(limit) || limit <= 0) return [];
     const { rows } = await this.driver.query(this.sql.claimDueChecks, [now, limit, leaseMs]);
@@ -210,6 +218,9 @@ function statements(t: LedgerTables) {
     // Nothing reached the gateway: the intent goes, so the order can be created again under its id.
     finishNotSent: `DELETE FROM ${orders} WHERE ${PK} AND create_state = 'sending' AND status IS NULL`,
     getInboxEntry: `SELECT * FROM ${t.inbox} WHERE key = $1`,
+    // One pass over the table (only the key is indexed, to keep the notification path lean): a
+    // daily job's cost, not a notification's. Discrepancy rows stay (see Ledger.pruneInbox).
+    pruneInbox: `DELETE FROM ${t.inbox} WHERE received_at < $1 AND effect IS DISTINCT FROM 'discrepancy'`,
     // Also clears the next_check_at a final (or refused) order kept, for those it passes: a
     // notification leaves it in place so its own update stays HOT (see sql/ledger.sql).
     claimDueChecks: `WITH due AS (

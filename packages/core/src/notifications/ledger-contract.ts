@@ -202,6 +202,52 @@ export function describeLedgerContract(
       });
     });
 
+    describe('inbox pruning', () => {
+      const record = (key: string, receivedAt: number, effect: 'applied' | 'stale' | 'discrepancy') =>
+        ledger.transaction(async (u) => {
+          await u.recordInbox({ ...entry(key, deposit('ORD-P'), 'PP', 2), received_at: receivedAt });
+          await u.setInboxEffect(key, effect);
+        });
+
+      it('deletes rows received before the cut, keeps discrepancies and newer rows, and counts what went', async () => {
+        await record('deposit:PF0002:PP:1', T0 - 2, 'applied');
+        await record('deposit:PF0002:PP:2', T0 - 1, 'stale');
+        await record('deposit:PF0002:PP:3', T0 - 1, 'discrepancy');
+        await record('deposit:PF0002:PP:4', T0, 'applied');
+        await ledger.transaction((u) => u.lockOrder(deposit('ORD-P'), 'PP', T0));
+        expect(await ledger.pruneInbox!(T0)).toBe(2);
+        expect(await ledger.getInboxEntry('deposit:PF0002:PP:1')).toBeUndefined();
+        expect(await ledger.getInboxEntry('deposit:PF0002:PP:2')).toBeUndefined();
+        expect(await ledger.getInboxEntry('deposit:PF0002:PP:3')).toMatchObject({ effect: 'discrepancy' });
+        expect(await ledger.getInboxEntry('deposit:PF0002:PP:4')).toMatchObject({ effect: 'applied' });
+        // The orders are the lasting record: pruning never touches them.
+        expect(await ledger.getOrder(deposit('ORD-P'))).toMatchObject({ gateway_id: 'PP' });
+        expect(await ledger.pruneInbox!(T0)).toBe(0);
+      });
+
+      it('never takes a row of a transaction still running; the transaction commits as usual', async () => {
+        const hold = gate();
+        const recorded = gate();
+        const key = 'deposit:PF0002:PP:5';
+        const running = ledger.transaction(async (u) => {
+          await u.recordInbox({ ...entry(key, deposit('ORD-P'), 'PP', 2), received_at: T0 - 1 });
+          recorded.open();
+          await hold.wait;
+        });
+        await recorded.wait;
+        // A ledger on one connection (a pg Client, PGlite) runs the prune after the transaction; a pool
+        // or memory runs it now, when the uncommitted row is not there to take.
+        const pruning = ledger.pruneInbox!(T0);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        hold.open();
+        await running;
+        const pruned = await pruning;
+        const kept = (await ledger.getInboxEntry(key)) !== undefined;
+        expect(pruned + (kept ? 1 : 0)).toBe(1);
+        expect(await ledger.pruneInbox!(T0)).toBe(kept ? 1 : 0);
+      });
+    });
+
     describe('rollback', () => {
       it('undoes the inbox row, the order it created and the order update', async () => {
         const ref = deposit('ORD-1');

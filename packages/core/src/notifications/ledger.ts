@@ -205,6 +205,16 @@ export interface Ledger {
   getOrder(ref: LedgerOrderRef): Promise<LedgerOrder | undefined>;
   /** The committed inbox row for `key` (with its `effect` once set), or undefined. */
   getInboxEntry(key: string): Promise<LedgerInboxEntry | undefined>;
+  /**
+   * Optional: deletes the committed inbox rows received before `before` (Unix milliseconds), except
+   * those with effect `discrepancy`, and resolves how many went. The inbox grows by one row per
+   * notification; run this from a daily job to keep it bounded. Safe at any age for exactly-once:
+   * a copy of a pruned notification meets the order's recorded state, which never moves back (a
+   * final status stays final, a waiting one is not behind itself), so its handler does not run
+   * again; discrepancy rows stay so a contradicting status sent again never reaches
+   * `onDiscrepancy` twice. What goes is the audit trail: keep what your books need (90 days, say).
+   */
+  pruneInbox?(before: number): Promise<number>;
 
   /**
    * Takes up to `limit` open orders (not final, not refused) whose `next_check_at` is due, and pushes

@@ -286,6 +286,19 @@ export class MemoryLedger implements Ledger {
     return entry ? { ...entry, order: { ...entry.order } } : undefined;
   }
 
+  async pruneInbox(before: number): Promise<number> {
+    if (!Number.isSafeInteger(before)) throw new RangeError(`pruneInbox: ${before} is not a time in ms`);
+    let pruned = 0;
+    for (const [key, entry] of this.inbox) {
+      // A key held by a running transaction is being read or rewritten there: left for next time.
+      if (entry.received_at >= before || entry.effect === 'discrepancy' || this.inboxLocks.held(key))
+        continue;
+      this.inbox.delete(key);
+      pruned++;
+    }
+    return pruned;
+  }
+
   async claimDueChecks(now: number, limit: number, leaseMs: number): Promise<LedgerOrder[]> {
     const due: [string, LedgerOrder][] = [];
     for (const [key, order] of this.orders) {

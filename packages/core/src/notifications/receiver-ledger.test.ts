@@ -180,6 +180,30 @@ describe('receiver with a ledger', () => {
     expect(await ledger.getOrder(REF)).toMatchObject({ status: 2, final: true });
   });
 
+  it('after pruneInbox, a copy of a pruned notification still runs no handler; a kept discrepancy stays once', async () => {
+    const ledger = new MemoryLedger();
+    await createIntent(ledger);
+    const onDeposit = vi.fn();
+    const onDiscrepancy = vi.fn();
+    const receiver = createNotificationReceiver({ ...base, ledger, onDeposit, onDiscrepancy });
+    const waiting = body({ status: 1, real_amount: 0 });
+    const paid = body({ status: 2 });
+    const cancelled = body({ status: 3, real_amount: 0 });
+    for (const b of [waiting, paid, cancelled])
+      expect((await receiver.receive(b, undefined)).status).toBe(200);
+    expect(onDeposit).toHaveBeenCalledTimes(2);
+    expect(onDiscrepancy).toHaveBeenCalledTimes(1);
+    // Everything received so far is older than the cut, but the discrepancy's row stays.
+    expect(await ledger.pruneInbox(Date.now() + 1)).toBe(2);
+    expect(await ledger.getInboxEntry('deposit:PF0002:PM00000102:2')).toBeUndefined();
+    for (const b of [waiting, paid, cancelled])
+      expect(await receiver.receive(b, undefined)).toMatchObject({ status: 200, body: ACK });
+    // The order's recorded state (paid, final) keeps the pruned copies from running anything again.
+    expect(onDeposit).toHaveBeenCalledTimes(2);
+    expect(onDiscrepancy).toHaveBeenCalledTimes(1);
+    expect(await ledger.getOrder(REF)).toMatchObject({ status: 2, final: true });
+  });
+
   it('rolls everything back when the handler throws (500), and runs it again on the retry', async () => {
     const ledger = new MemoryLedger();
     await createIntent(ledger);

@@ -171,6 +171,33 @@ describe('diamondpay reconcile', () => {
     ).toBeUndefined();
   });
 
+  it('--prune-inbox-days deletes the older inbox rows after the pass, keeping discrepancies, and reports them', async () => {
+    const day = 86_400_000;
+    const now = Date.now();
+    await pool.query(
+      `INSERT INTO diamondpay_inbox (key, kind, platform_id, cl_id, gateway_id, status, source, effect, received_at)
+       VALUES ('deposit:PF0002:OLD1:2', 'deposit', 'PF0002', 'OLD-1', 'OLD1', 2, 'notification', 'applied', $1),
+              ('deposit:PF0002:OLD2:3', 'deposit', 'PF0002', 'OLD-2', 'OLD2', 3, 'notification', 'discrepancy', $1),
+              ('deposit:PF0002:NEW1:2', 'deposit', 'PF0002', 'NEW-1', 'NEW1', 2, 'notification', 'applied', $2)`,
+      [now - 40 * day, now - 20 * day],
+    );
+    const result = await run(
+      ['--database-url', server.url, '--handlers', handlers, '--prune-inbox-days', '30'],
+      gatewayEnv(),
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ checked: 0, pruned: 1 });
+    const { rows } = await pool.query(
+      "SELECT key FROM diamondpay_inbox WHERE key LIKE 'deposit:PF0002:OLD%' OR key LIKE 'deposit:PF0002:NEW%' ORDER BY key",
+    );
+    expect(rows.map((r) => r.key)).toEqual(['deposit:PF0002:NEW1:2', 'deposit:PF0002:OLD2:3']);
+    const bad = await run(['--database-url', server.url, '--prune-inbox-days', '0'], gatewayEnv());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(
+      '--prune-inbox-days must be a whole number of days from 1 to 36500, got "0"',
+    );
+  });
+
   it('names what is missing: the database URL, a gateway setting, a package', async () => {
     const noDb = await run([], gatewayEnv());
     expect(noDb.code).toBe(2);

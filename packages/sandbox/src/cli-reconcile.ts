@@ -44,6 +44,9 @@ Options (environment variable in brackets):
   --handlers FILE        an ES module exporting onDeposit, onPayout and/or onDiscrepancy, each
                          (notification or event, context, { tx, order, source })
   --batch N              orders claimed in this pass (default 50)
+  --prune-inbox-days N   after the pass, delete inbox rows received more than N days ago (at least
+                         1; discrepancy rows and orders stay; see ledger.pruneInbox) and add
+                         "pruned" to the report: run it daily to keep the inbox bounded
   -h, --help             show this help
 `;
 
@@ -75,7 +78,9 @@ interface PgModule {
   };
 }
 interface PostgresModule {
-  createPostgresLedger(options: { db: unknown; tablePrefix?: string }): Ledger;
+  createPostgresLedger(options: { db: unknown; tablePrefix?: string }): Ledger & {
+    pruneInbox(before: number): Promise<number>;
+  };
 }
 interface Handlers {
   onDeposit?: LedgerNotificationHandler<DepositNotification, undefined>;
@@ -104,6 +109,7 @@ export async function reconcileCommand(args: string[], io: ReconcileIo): Promise
         authorization: { type: 'string' },
         handlers: { type: 'string' },
         batch: { type: 'string' },
+        'prune-inbox-days': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -138,6 +144,13 @@ export async function reconcileCommand(args: string[], io: ReconcileIo): Promise
   if (typeof batchText === 'string' && (!/^\d+$/.test(batchText) || batchSize < 1 || batchSize > 10_000))
     throw new ReconcileUsageError(
       `--batch must be an integer from 1 to 10000, got ${JSON.stringify(batchText)}`,
+    );
+
+  const pruneText = values['prune-inbox-days'];
+  const pruneDays = pruneText === undefined ? undefined : Number(pruneText);
+  if (typeof pruneText === 'string' && (!/^\d+$/.test(pruneText) || pruneDays! < 1 || pruneDays! > 36_500))
+    throw new ReconcileUsageError(
+      `--prune-inbox-days must be a whole number of days from 1 to 36500, got ${JSON.stringify(pruneText)}`,
     );
 
   // Without the merchant's handlers a status that would run one is rolled back (nothing recorded,
@@ -185,7 +198,9 @@ export async function reconcileCommand(args: string[], io: ReconcileIo): Promise
         ),
     });
     const report = await reconciler.runOnce();
-    io.stdout(`${JSON.stringify(report)}\n`);
+    const pruned =
+      pruneDays === undefined ? {} : { pruned: await ledger.pruneInbox(Date.now() - pruneDays * 86_400_000) };
+    io.stdout(`${JSON.stringify({ ...report, ...pruned })}\n`);
     return report.unknown === 0 ? 0 : 1;
   } finally {
     await pool.end();

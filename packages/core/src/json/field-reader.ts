@@ -82,11 +82,14 @@ function toInteger(v: RawJsonValue | undefined): number | undefined {
     end = dot;
   }
   if (end === 0 || end > 16) return undefined;
+  // Summed digit by digit (no slice, no string-to-number conversion): exact up to 2^53, and a value
+  // past it sums to at least 2^53, which the safe-integer check refuses.
+  let n = 0;
   for (let i = 0; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x30 || c > 0x39) return undefined;
+    n = n * 10 + (c - 0x30);
   }
-  const n = Number(dot === -1 ? text : text.slice(0, end));
   return Number.isSafeInteger(n) ? n : undefined;
 }
 

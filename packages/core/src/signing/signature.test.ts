@@ -75,6 +75,30 @@ describe('verify refuses', () => {
     ).toBe(false);
     expect(await verify({ ...v.params, sign_type: 'SHA1', sign: v.md5 }, KEY)).toBe(false);
   });
+  it('a signature with any character outside the hex alphabet, even one that lowercases onto a hex digit', async () => {
+    for (const [signType, good] of [
+      ['HMAC-SHA256', v.hmac_sha256],
+      [undefined, v.md5],
+    ] as const) {
+      const at = good.search(/[0-9]/);
+      const digit = good.charCodeAt(at);
+      const letter = good.search(/[a-f]/);
+      const swap = (i: number, c: string) => `${good.slice(0, i)}${c}${good.slice(i + 1)}`;
+      const params = { ...v.params, ...(signType ? { sign_type: signType } : {}) };
+      // The reference itself, and in upper case, verify.
+      expect(await verify({ ...params, sign: good }, KEY)).toBe(true);
+      expect(await verify({ ...params, sign: good.toUpperCase() }, KEY)).toBe(true);
+      for (const bad of [
+        swap(at, String.fromCharCode(digit - 0x20)), // a control character: digit ^ 0x20
+        swap(at, String.fromCharCode(0x0660 + digit - 0x30)), // an Arabic-Indic digit
+        swap(letter, String.fromCharCode(good.charCodeAt(letter) - 0x20 + 0x80)), // past ASCII
+        swap(letter, String.fromCharCode(good.charCodeAt(letter) + 6)), // g..l
+      ]) {
+        expect(bad).toHaveLength(good.length);
+        expect(await verify({ ...params, sign: bad }, KEY)).toBe(false);
+      }
+    }
+  });
   it('an empty key, loudly', async () => {
     await expect(verify({ ...v.params, sign: v.md5 }, '')).rejects.toThrow(/platformKey/);
     expect(() => sign(v.params, '')).toThrow(/platformKey/);

@@ -153,9 +153,6 @@ export function sign(
   );
 }
 
-const HEX64 = /^[0-9a-fA-F]{64}$/;
-const HEX32 = /^[0-9a-fA-F]{32}$/;
-
 /**
  * Verifies `params.sign` with HMAC-SHA256 when `params.sign_type` is `HMAC-SHA256`, otherwise with
  * MD5 (the gateway's rule). Hex case is ignored; the comparison takes constant time.
@@ -176,18 +173,35 @@ export function verifyNow(params: Record<string, unknown>, key: string): boolean
   const parsed = parseSignType(params.sign_type);
   if (parsed === null) return false;
   const signType = parsed ?? 'MD5';
-  if (!(signType === 'HMAC-SHA256' ? HEX64 : HEX32).test(given)) return false;
+  if (given.length !== (signType === 'HMAC-SHA256' ? 64 : 32)) return false;
   const canonical = canonicalString(params);
   const backend = signatureCrypto();
-  const wanted = given.toLowerCase();
   if (signType === 'HMAC-SHA256') {
-    if (backend.hmacSha256HexSync)
-      return timingSafeEqualHex(backend.hmacSha256HexSync(key, canonical), wanted);
-    return backend.hmacSha256Hex(key, canonical).then((expected) => timingSafeEqualHex(expected, wanted));
+    if (backend.hmacSha256HexSync) return sameHexSignature(backend.hmacSha256HexSync(key, canonical), given);
+    return backend.hmacSha256Hex(key, canonical).then((expected) => sameHexSignature(expected, given));
   }
   const message = `${canonical}&${key}`;
-  if (backend.md5HexSync) return timingSafeEqualHex(backend.md5HexSync(message), wanted);
-  return backend.md5Hex(message).then((expected) => timingSafeEqualHex(expected, wanted));
+  if (backend.md5HexSync) return sameHexSignature(backend.md5HexSync(message), given);
+  return backend.md5Hex(message).then((expected) => sameHexSignature(expected, given));
+}
+
+/**
+ * Whether `given` (hex of either case) is the lowercase hex `expected`: one pass that lowercases A–F,
+ * checks the hex alphabet and compares, with no regular expression and no lowercased copy on the hot
+ * path. It looks at every character whatever differs; its branches depend only on `given` (the
+ * sender's own text), never on `expected`.
+ */
+function sameHexSignature(expected: string, given: string): boolean {
+  if (expected.length !== given.length) return false;
+  let diff = 0;
+  let bad = 0;
+  for (let i = 0; i < given.length; i++) {
+    const o = given.charCodeAt(i);
+    const c = o >= 0x41 && o <= 0x46 ? o + 0x20 : o;
+    bad |= (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) ? 0 : 1;
+    diff |= expected.charCodeAt(i) ^ c;
+  }
+  return (diff | bad) === 0;
 }
 
 /** Constant-time comparison of two equal-length ASCII strings. */

@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { resolve, ssr } from './vitest.config.ts';
+import { resolve, ssr } from './vitest.config.js';
 
 // `pnpm test:reliability`: hostile input against every adapter's route, and a demo run under faults.
 export default defineConfig({

@@ -141,8 +141,12 @@ export class DiamondPayNotificationService
       { rawBodyHint: RAW_BODY_FIX },
     );
     try {
-      for (const [name, value] of Object.entries(result.headers)) adapter.setHeader(response, name, value);
-      await adapter.reply(response, result.body, result.status);
+      for (const name in result.headers) adapter.setHeader(response, name, result.headers[name]!);
+      const sent: unknown = adapter.reply(response, result.body, result.status);
+      // Fastify's reply is a thenable that settles when the response has been written: nothing is
+      // left to do by then, and waiting costs a listener and a promise per notification. A promise
+      // (an adapter that replies asynchronously) is waited for, so its failure is logged here.
+      if (sent instanceof Promise) await sent;
     } catch (error) {
       this.logger.error(`Could not write the notification reply: ${describe(error)}`);
     }

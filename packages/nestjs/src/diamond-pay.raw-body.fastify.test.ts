@@ -1,6 +1,6 @@
 // Fastify on its own (the instance Nest's FastifyAdapter wraps): on POST to the notification route the
-// payload stream is kept unread for the route, whatever the content-type parser would have done; other
-// routes keep Fastify's JSON parsing.
+// payload stream is kept unread for the route and Fastify parses nothing, whatever its content-type
+// parser would have done; other routes keep Fastify's JSON parsing.
 import type { Readable } from 'node:stream';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,30 @@ beforeAll(async () => {
   fastify.all('/api/hooks/dp', raw); // as Nest mounts an @All() route
   fastify.all('/second/route', raw);
   fastify.post('/echo', async (req: any) => ({ parsed: req.body }));
+  // What the route and a later preValidation hook see of the request.
+  fastify.addHook('preValidation', (req: any, _reply, done) => {
+    req.seenByLaterHook = req.headers['content-type'];
+    done();
+  });
+  fastify.all('/inspect/hooks/dp', async (req: any) => ({
+    body: req.body === undefined ? 'not parsed' : req.body,
+    headers: {
+      type: req.headers['content-type'],
+      length: req.headers['content-length'],
+      encoding: req.headers['transfer-encoding'],
+    },
+    laterHook: req.seenByLaterHook,
+    raw: await text(findRawBody(req)),
+  }));
+  // A preParsing hook after ours that fails: the error handler sees the headers as they came.
+  fastify.addHook('preParsing', (req: any, _reply, payload, done) => {
+    if (req.url === '/failing/hooks/dp') return done(new Error('refused by a later hook'));
+    done(null, payload);
+  });
+  fastify.all('/failing/hooks/dp', async () => 'unreachable');
+  fastify.setErrorHandler((error: any, req: any, reply) => {
+    reply.code(error.statusCode ?? 500).send({ error: error.message, type: req.headers['content-type'] });
+  });
   base = await fastify.listen({ port: 0, host: '127.0.0.1' });
 });
 afterAll(() => fastify.close());
@@ -45,6 +69,48 @@ describe('installFastifyPayloadHook', () => {
 
   it('serves every route given to it', async () => {
     expect(await (await post('/second/route', '{"b":2.50}')).text()).toBe('raw:{"b":2.50}');
+  });
+
+  it("skips Fastify's body parsing there, and gives the body headers back before the route and later hooks run", async () => {
+    const body = '{"amount":100.00}';
+    const res = await post('/inspect/hooks/dp', body);
+    expect(await res.json()).toEqual({
+      body: 'not parsed',
+      headers: { type: 'application/json', length: String(body.length), encoding: undefined },
+      laterHook: 'application/json',
+      raw: body,
+    });
+  });
+
+  it('keeps a chunked notification (no content-length) unread too', async () => {
+    const chunks = ['{"amount":', '100.00}'];
+    const stream = new ReadableStream({
+      start(controller) {
+        for (const c of chunks) controller.enqueue(new TextEncoder().encode(c));
+        controller.close();
+      },
+    });
+    const res = await fetch(`${base}/inspect/hooks/dp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    const seen = await res.json();
+    expect([seen.body, seen.headers.encoding, seen.headers.length, seen.raw]).toEqual([
+      'not parsed',
+      'chunked',
+      undefined,
+      chunks.join(''),
+    ]);
+  });
+
+  it('gives the headers back when a later hook fails, for the error handler', async () => {
+    const res = await post('/failing/hooks/dp', '{}');
+    expect([res.status, await res.json()]).toEqual([
+      500,
+      { error: 'refused by a later hook', type: 'application/json' },
+    ]);
   });
 
   it('keeps JSON parsing for every other route', async () => {

@@ -28,6 +28,9 @@ export class AppModule {
                     intervalMs: config.reconcile.intervalMs,
                     ...(config.reconcile.scheduleMs ? { schedule: config.reconcile.scheduleMs } : {}),
                     ...(config.reconcile.repeatMs ? { repeatMs: config.reconcile.repeatMs } : {}),
+                    ...(config.reconcile.pruneInboxAfterMs
+                      ? { pruneInboxAfterMs: config.reconcile.pruneInboxAfterMs }
+                      : {}),
                   },
                 }
               : {}),

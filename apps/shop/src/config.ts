@@ -19,6 +19,8 @@ export interface ShopConfig {
     scheduleMs?: number[];
     /** After the schedule, check every this many ms (RECONCILE_REPEAT_MS; default hourly). */
     repeatMs?: number;
+    /** Inbox rows older than this are pruned by the reconciler, ms (RECONCILE_PRUNE_INBOX_AFTER_MS; default 90 days). */
+    pruneInboxAfterMs?: number;
   };
   /** Fault injection (SHOP_HANDLER_DELAY_MS): the notification handler waits this long after crediting. */
   handlerDelayMs?: number;
@@ -67,6 +69,8 @@ export function loadShopConfig(
         ? env.RECONCILE_SCHEDULE_MS.split(',').map((v) => positiveInt('RECONCILE_SCHEDULE_MS', v.trim())!)
         : undefined,
       repeatMs: positiveInt('RECONCILE_REPEAT_MS', env.RECONCILE_REPEAT_MS),
+      pruneInboxAfterMs:
+        positiveInt('RECONCILE_PRUNE_INBOX_AFTER_MS', env.RECONCILE_PRUNE_INBOX_AFTER_MS) ?? 90 * 86_400_000,
     },
     handlerDelayMs: positiveInt('SHOP_HANDLER_DELAY_MS', env.SHOP_HANDLER_DELAY_MS),
   };

@@ -75,6 +75,8 @@ export async function openShopStorage(
     receiver,
     ...(config.reconcile.scheduleMs ? { schedule: config.reconcile.scheduleMs } : {}),
     ...(config.reconcile.repeatMs ? { repeatMs: config.reconcile.repeatMs } : {}),
+    // The inbox keeps a row per notification: the reconciler prunes the old ones, hourly.
+    ...(config.reconcile.pruneInboxAfterMs ? { pruneInboxAfterMs: config.reconcile.pruneInboxAfterMs } : {}),
     onError: (error, order) =>
       console.warn(
         `reconciler: ${order?.cl_id ?? 'pass'}: ${error instanceof Error ? error.message : error}`,

@@ -10,6 +10,9 @@ import type { NotificationReceiver } from './receiver.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** How often one reconciler prunes the inbox when `pruneInboxAfterMs` is set: hourly. */
+const PRUNE_EVERY_MS = HOUR;
 
 /** Default checks after an order's creation, in ms: 1, 2, 5, 10 and 30 minutes, then every `repeatMs`. */
 export const DEFAULT_RECONCILE_SCHEDULE: readonly number[] = /* @__PURE__ */ Object.freeze([
@@ -60,6 +63,12 @@ export interface ReconcilerOptions<Ctx = undefined> {
   now?: (() => number) | undefined;
   /** Called for each order whose check failed, and for a pass that failed (order undefined). Must not throw. */
   onError?: ((error: unknown, order: LedgerOrder | undefined) => void) | undefined;
+  /**
+   * Keeps the inbox bounded: a pass also deletes the inbox rows received more than this many ms ago
+   * (`ledger.pruneInbox`: rows of effect `discrepancy` and every order stay), at most once an hour
+   * per reconciler, the first pass included. At least one day (86 400 000). Default: never.
+   */
+  pruneInboxAfterMs?: number | undefined;
 }
 
 /**
@@ -71,6 +80,8 @@ export interface ReconcileReport {
   resolved: number;
   pending: number;
   unknown: number;
+  /** Inbox rows deleted, in a pass that pruned (`pruneInboxAfterMs`); absent otherwise. */
+  pruned?: number | undefined;
 }
 
 export interface Reconciler {
@@ -164,6 +175,22 @@ export function createReconciler<Ctx = undefined>(options: ReconcilerOptions<Ctx
   for (const [field, value] of Object.entries(positive)) {
     if (!Number.isInteger(value) || value <= 0) {
       issues.push({ field, rule: 'positive', message: 'must be a positive integer' });
+    }
+  }
+  const pruneAfterMs = options.pruneInboxAfterMs;
+  if (pruneAfterMs !== undefined) {
+    if (!Number.isSafeInteger(pruneAfterMs) || pruneAfterMs < DAY) {
+      issues.push({
+        field: 'pruneInboxAfterMs',
+        rule: 'min',
+        message: 'must be a whole number of milliseconds of at least 86400000 (one day)',
+      });
+    } else if (ledger && typeof ledger.pruneInbox !== 'function') {
+      issues.push({
+        field: 'pruneInboxAfterMs',
+        rule: 'requires_prune',
+        message: 'needs a ledger with pruneInbox (MemoryLedger, @diamondpay/postgres)',
+      });
     }
   }
   if (issues.length > 0) {
@@ -296,7 +323,24 @@ export function createReconciler<Ctx = undefined>(options: ReconcilerOptions<Ctx
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, claimed.length) }, worker));
+    await pruneIfDue(report);
     return report;
+  }
+
+  let lastPrune: number | undefined;
+
+  // After the pass's checks, so a slow delete never delays a payment being found.
+  async function pruneIfDue(report: ReconcileReport): Promise<void> {
+    if (pruneAfterMs === undefined) return;
+    const t = now();
+    if (lastPrune !== undefined && t - lastPrune < PRUNE_EVERY_MS) return;
+    // Taken before the delete: a pass running meanwhile does not prune too; a failed prune waits an hour.
+    lastPrune = t;
+    try {
+      report.pruned = await theLedger.pruneInbox!(t - pruneAfterMs);
+    } catch (error) {
+      reportError(error, undefined);
+    }
   }
 
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -4,7 +4,7 @@ import vectors from '../__fixtures__/vectors.json' with { type: 'json' };
 import { setSignatureCrypto, signatureCrypto } from './crypto.js';
 import { nodeCrypto } from './crypto-node.js';
 import { webCrypto } from './crypto-web.js';
-import { canonicalString, sign, verify } from './signature.js';
+import { canonicalString, parseSignType, sign, verify } from './signature.js';
 
 const KEY = vectors.platform_key;
 const original = signatureCrypto();
@@ -33,6 +33,17 @@ describe.each([
       expect(await verify({ ...v.params, sign_type: 'HMAC-SHA256', sign: v.md5 }, KEY)).toBe(false);
     });
   }
+});
+
+describe('parseSignType', () => {
+  it('takes the gateway spelling and any other case; anything else is unsupported (null)', () => {
+    expect(['HMAC-SHA256', 'hmac-sha256', 'Hmac-Sha256'].map(parseSignType)).toEqual(
+      Array(3).fill('HMAC-SHA256'),
+    );
+    expect(['MD5', 'md5', 'Md5'].map(parseSignType)).toEqual(['MD5', 'MD5', 'MD5']);
+    expect([undefined, null, ''].map(parseSignType)).toEqual([undefined, undefined, undefined]);
+    expect(['SHA1', 'HMAC-SHA256 ', 5, {}].map(parseSignType)).toEqual([null, null, null, null]);
+  });
 });
 
 describe('canonicalString rules', () => {

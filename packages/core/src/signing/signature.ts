@@ -112,6 +112,9 @@ function canonicalValue(key: string, value: unknown): string {
 /** Normalises a `sign_type` value; `undefined` means the field was absent (MD5 by the gateway's rule). */
 export function parseSignType(value: unknown): SignType | undefined | null {
   if (value === undefined || value === null || value === '') return undefined;
+  // The gateway's own spelling first: no uppercased copy per notification.
+  if (value === 'HMAC-SHA256') return 'HMAC-SHA256';
+  if (value === 'MD5') return 'MD5';
   if (typeof value !== 'string') return null;
   const upper = value.toUpperCase();
   if (upper === 'HMAC-SHA256') return 'HMAC-SHA256';

@@ -109,15 +109,19 @@ function ownStrings(row: LedgerOrder, before: LedgerOrder | undefined): LedgerOr
   return row;
 }
 
-/** The inbox row to keep, its ids in their own memory (see `ownStrings`). */
-function ownEntry(entry: LedgerInboxEntry): LedgerInboxEntry {
+/**
+ * The inbox row to keep, its ids in their own memory (see `ownStrings`): the kept order's own copies
+ * where they are the same text (one copy of each id per notification, not two).
+ */
+function ownEntry(entry: LedgerInboxEntry, order?: LedgerOrder): LedgerInboxEntry {
+  const own = (value: string, kept: string | null | undefined) => (kept === value ? kept : flatCopy(value));
   return {
     ...entry,
-    gateway_id: flatCopy(entry.gateway_id),
+    gateway_id: own(entry.gateway_id, order?.gateway_id),
     order: {
       kind: entry.order.kind,
-      platform_id: flatCopy(entry.order.platform_id),
-      cl_id: flatCopy(entry.order.cl_id),
+      platform_id: own(entry.order.platform_id, order?.platform_id),
+      cl_id: own(entry.order.cl_id, order?.cl_id),
     },
   };
 }
@@ -486,8 +490,16 @@ class UncontendedUnit implements SyncLedgerUnit {
 
   lockOrder(ref: LedgerOrderRef, gateway_id: string, now: number): LedgerOrder {
     this.check(this.isOrder(ref), 'order');
-    this.order ??= this.orders.get(this.orderKey) ?? externalOrder(ref, gateway_id, now);
-    return copyOrder(this.order);
+    if (this.order) return copyOrder(this.order);
+    const committed = this.orders.get(this.orderKey);
+    if (committed) {
+      this.order = committed;
+      return copyOrder(committed);
+    }
+    // A new row is this unit's alone, and `updateOrder` replaces it rather than changing it: the
+    // caller may have it as it is (one 20-field copy less per notification of an order made elsewhere).
+    this.order = externalOrder(ref, gateway_id, now);
+    return this.order;
   }
 
   updateOrder(ref: LedgerOrderRef, update: LedgerOrderUpdate): void {
@@ -498,8 +510,9 @@ class UncontendedUnit implements SyncLedgerUnit {
 
   commit(): void {
     this.check(true, '');
-    if (this.entry) this.inbox.set(this.key, ownEntry(this.entry));
-    if (this.order) this.orders.set(this.orderKey, ownStrings(this.order, this.orders.get(this.orderKey)));
+    const order = this.order && ownStrings(this.order, this.orders.get(this.orderKey));
+    if (order) this.orders.set(this.orderKey, order);
+    if (this.entry) this.inbox.set(this.key, ownEntry(this.entry, order));
   }
 
   end(): void {

@@ -46,6 +46,16 @@ beforeAll(async () => {
     done(null, payload);
   });
   fastify.all('/failing/hooks/dp', async () => 'unreachable');
+  // A plugin that gives the request extra headers: Fastify then hands out a merged copy of the headers
+  // on every read, so they cannot be set aside, and Fastify parses the stand-in instead.
+  fastify.addHook('onRequest', (req: any, _reply, done) => {
+    if (req.url === '/merged/hooks/dp') req.headers = { 'x-extra': '1' };
+    done();
+  });
+  fastify.all('/merged/hooks/dp', async (req: any) => ({
+    body: req.body,
+    raw: await text(findRawBody(req)),
+  }));
   fastify.setErrorHandler((error: any, req: any, reply) => {
     reply.code(error.statusCode ?? 500).send({ error: error.message, type: req.headers['content-type'] });
   });
@@ -103,6 +113,12 @@ describe('installFastifyPayloadHook', () => {
       undefined,
       chunks.join(''),
     ]);
+  });
+
+  it('still keeps the notification for the route when the headers cannot be set aside (Fastify parses the stand-in)', async () => {
+    const body = '{"amount":100.00,"padding":"a longer body than the stand-in"}';
+    const res = await post('/merged/hooks/dp', body);
+    expect([res.status, await res.json()]).toEqual([200, { body: {}, raw: body }]);
   });
 
   it('gives the headers back when a later hook fails, for the error handler', async () => {

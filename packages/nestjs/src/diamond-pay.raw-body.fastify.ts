@@ -89,9 +89,13 @@ export function installFastifyPayloadHook(fastify: FastifyLike, routePath: strin
       delete headers[name];
     }
     request[SET_ASIDE] = setAside;
-    const standIn = new Readable({ read() {} });
+    const standIn = new Readable({ read() {} }) as Readable & { receivedEncodedLength?: number };
     standIn.push(EMPTY_OBJECT);
     standIn.push(null);
+    // Should Fastify parse it after all, it compares this with Content-Length (as for a decompressing
+    // stream): the notification is then still answered by the receiver, not refused by Fastify.
+    const declared = Number(setAside[1]);
+    if (Number.isSafeInteger(declared) && declared > 0) standIn.receivedEncodedLength = declared;
     done(null, standIn);
   });
   fastify.addHook('preValidation', (request, _reply, done) => {
